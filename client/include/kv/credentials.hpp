@@ -22,7 +22,7 @@ struct AccessToken {
 /// What a token is requested for.
 struct TokenRequestContext {
   std::vector<std::string> Scopes;  ///< e.g. {"https://vault.azure.net/.default"}
-  std::string TenantId;             ///< Tenant from the challenge; empty means the credential's own.
+  std::string TenantId;  ///< Tenant from the challenge; empty means the credential's own.
 };
 
 /// Anything that can produce a bearer token.
@@ -40,7 +40,7 @@ struct ClientSecretCredentialOptions {
   /// Transport for token requests; null means a CurlTransport with default options.
   std::shared_ptr<http::Transport> Transport;
   /// Time source for expiry computation.
-  std::shared_ptr<Clock> Clock;
+  std::shared_ptr<kv::Clock> Clock;
 };
 
 /// OAuth2 client-credentials grant against {authority}/{tenant}/oauth2/v2.0/token.
