@@ -1,0 +1,118 @@
+// localvault: parse options, prepare TLS, auth and state, then serve until SIGINT/SIGTERM.
+#include <signal.h>
+
+#include <chrono>
+#include <cstdio>
+#include <iostream>
+#include <thread>
+
+#include "https_server.hpp"
+#include "kv/localvault/atomic_file.hpp"
+#include "kv/localvault/encoding.hpp"
+#include "kv/localvault/server_options.hpp"
+#include "kv/localvault/state_file.hpp"
+
+using namespace kv::localvault;
+
+namespace {
+std::int64_t wall_clock_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::string url_host(const std::string& host) {
+  return host.find(':') != std::string::npos ? "[" + host + "]" : host;
+}
+
+int run(const ServerOptions& o) {
+  RandomSource random = system_random();
+  TlsIdentity identity =
+      o.cert_file.empty() ? generate_self_signed({o.host}) : load_identity(o.cert_file, o.key_file);
+
+  AuthOptions auth;
+  auth.enabled = !o.no_auth;
+  auth.tenant = o.tenant;
+  auth.client_id = o.client_id;
+  auth.token_lifetime_s = o.token_lifetime_s;
+  if (o.client_secret) {
+    auth.client_secret = *o.client_secret;
+  } else {
+    auth.client_secret = base64url_encode(random_bytes(random, 24));
+    // Shown only because none was configured: the user needs it to get tokens.
+    if (auth.enabled)
+      std::cerr << "localvault: tenant " << auth.tenant << ", client id " << auth.client_id
+                << ", generated client secret " << auth.client_secret << std::endl;
+  }
+  TokenService tokens(auth, random_bytes(random, 32));
+
+  std::string backup_key = o.backup_key_file.empty() ? random_bytes(random, 32)
+                                                     : read_backup_key_file(o.backup_key_file);
+  VaultState initial;
+  if (!o.data_file.empty()) {
+    if (auto loaded = load_state_file(o.data_file)) initial = std::move(*loaded);
+  }
+
+  VaultOptions vault;
+  vault.recovery_level = effective_recovery_level(o);
+  vault.recoverable_days = o.recoverable_days;
+  vault.delete_delay_ms = o.delete_delay_ms;
+  vault.recover_delay_ms = o.recover_delay_ms;
+  vault.purge_delay_ms = o.purge_delay_ms;
+
+  // Block the stop signals in every thread; one thread waits for them and stops the server.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
+  ServeConfig serve;
+  serve.threads = o.threads;
+  serve.data_file = o.data_file;
+  serve.max_body_bytes = vault.max_body_bytes;
+  serve.now_ms = wall_clock_ms;
+
+  // The service needs its default URL before the port is known; bind first, then build it.
+  VaultService* service_ptr = nullptr;
+  std::unique_ptr<VaultService> service;
+  vault.default_base_url = "https://" + url_host(o.host);
+  service = std::make_unique<VaultService>(vault, std::move(tokens), BackupCodec(backup_key),
+                                           random, std::move(initial));
+  service_ptr = service.get();
+  HttpsServer server(*service_ptr, identity, serve);
+  int port = server.bind(o.host, o.port);
+  std::string url = "https://" + url_host(o.host) + ":" + std::to_string(port);
+
+  if (!o.cert_out.empty()) write_file_atomically(o.cert_out, certificate_pem(identity));
+  if (!o.ready_file.empty()) write_file_atomically(o.ready_file, url + "\n");
+  std::cout << "localvault listening on " << url << std::endl;
+
+  std::thread waiter([&] {
+    int signal_number = 0;
+    sigwait(&stop_signals, &signal_number);
+    server.stop();
+  });
+  bool ok = server.run();
+  // If run() returned on its own, wake the waiter so it can be joined.
+  pthread_kill(waiter.native_handle(), SIGTERM);
+  waiter.join();
+  std::cerr << "localvault: stopped" << std::endl;
+  return ok ? 0 : 1;
+}
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  ParsedOptions parsed = parse_server_options(args);
+  if (parsed.exit_code >= 0) {
+    (parsed.exit_code == 0 ? std::cout : std::cerr) << parsed.message;
+    return parsed.exit_code;
+  }
+  try {
+    return run(parsed.options);
+  } catch (const std::exception& e) {
+    std::cerr << "localvault: " << e.what() << std::endl;
+    return 1;
+  }
+}

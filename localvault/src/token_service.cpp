@@ -1,0 +1,169 @@
+#include "kv/localvault/token_service.hpp"
+
+#include <cctype>
+#include <ctime>
+
+#include <nlohmann/json.hpp>
+
+#include "kv/localvault/encoding.hpp"
+#include "kv/localvault/errors.hpp"
+
+namespace kv::localvault {
+
+namespace {
+bool iequals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    if (std::tolower(static_cast<unsigned char>(a[i])) !=
+        std::tolower(static_cast<unsigned char>(b[i])))
+      return false;
+  return true;
+}
+
+std::string guid(const RandomSource& random) {
+  std::string h = hex_encode(random_bytes(random, 16));
+  return h.substr(0, 8) + "-" + h.substr(8, 4) + "-" + h.substr(12, 4) + "-" + h.substr(16, 4) +
+         "-" + h.substr(20);
+}
+
+std::string utc_timestamp(std::int64_t now_s) {
+  std::time_t t = static_cast<std::time_t>(now_s);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%SZ", &tm);
+  return buf;
+}
+
+// The identity platform's error shape: error, error_description (with trace lines), codes, ids.
+CoreResponse identity_error(int status, std::string_view error, int code,
+                            std::string_view description, std::int64_t now_s,
+                            const RandomSource& random) {
+  std::string trace = guid(random);
+  std::string correlation = guid(random);
+  std::string stamp = utc_timestamp(now_s);
+  nlohmann::ordered_json body;
+  body["error"] = error;
+  body["error_description"] = "AADSTS" + std::to_string(code) + ": " + std::string(description) +
+                              " Trace ID: " + trace + " Correlation ID: " + correlation +
+                              " Timestamp: " + stamp;
+  body["error_codes"] = {code};
+  body["timestamp"] = stamp;
+  body["trace_id"] = trace;
+  body["correlation_id"] = correlation;
+  CoreResponse response;
+  response.status = status;
+  response.body = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  response.headers["Content-Type"] = "application/json; charset=utf-8";
+  response.headers["Cache-Control"] = "no-store, no-cache";
+  return response;
+}
+
+std::string strip_trailing_slash(std::string s) {
+  if (!s.empty() && s.back() == '/') s.pop_back();
+  return s;
+}
+}  // namespace
+
+TokenService::TokenService(AuthOptions options, std::string signing_key)
+    : options_(std::move(options)), key_(std::move(signing_key)) {}
+
+std::string TokenService::sign(std::string_view audience, std::int64_t now_s) const {
+  nlohmann::ordered_json claims;
+  claims["aud"] = audience;
+  claims["iss"] = "https://sts.windows.net/" + options_.tenant + "/";
+  claims["iat"] = now_s;
+  claims["nbf"] = now_s;
+  claims["exp"] = now_s + options_.token_lifetime_s;
+  claims["appid"] = options_.client_id;
+  claims["tid"] = options_.tenant;
+  std::string signing_input =
+      base64url_encode(R"({"alg":"HS256","typ":"JWT"})") + "." + base64url_encode(claims.dump());
+  return signing_input + "." + base64url_encode(hmac_sha256(key_, signing_input));
+}
+
+CoreResponse TokenService::issue(const CoreRequest& request, std::string_view tenant,
+                                 std::int64_t now_s, const RandomSource& random) const {
+  if (!iequals(tenant, options_.tenant))
+    return identity_error(400, "invalid_request", 90002,
+                          "Tenant '" + std::string(tenant) +
+                              "' not found. Check to make sure you have the correct tenant ID and "
+                              "are signing into the correct cloud.",
+                          now_s, random);
+  std::map<std::string, std::string> form = parse_query(request.body);
+  std::string grant = form.count("grant_type") ? form["grant_type"] : "";
+  if (grant != "client_credentials")
+    return identity_error(400, "unsupported_grant_type", 70003,
+                          "The app requested an unsupported grant type '" + grant + "'.", now_s,
+                          random);
+  std::string client_id = form.count("client_id") ? form["client_id"] : "";
+  if (client_id != options_.client_id)
+    return identity_error(400, "unauthorized_client", 700016,
+                          "Application with identifier '" + client_id +
+                              "' was not found in the directory '" + options_.tenant + "'.",
+                          now_s, random);
+  std::string secret = form.count("client_secret") ? form["client_secret"] : "";
+  if (!constant_time_equal(secret, options_.client_secret))
+    return identity_error(401, "invalid_client", 7000215,
+                          "Invalid client secret provided. Ensure the secret being sent in the "
+                          "request is the client secret value, not the client secret ID, for a "
+                          "secret added to app '" +
+                              options_.client_id + "'.",
+                          now_s, random);
+  std::string scope = form.count("scope") ? form["scope"] : "";
+  constexpr std::string_view kDefault = "/.default";
+  if (scope.size() <= kDefault.size() ||
+      scope.compare(scope.size() - kDefault.size(), kDefault.size(), kDefault) != 0)
+    return identity_error(400, "invalid_scope", 1002012,
+                          "The provided value for scope '" + scope +
+                              "' is not valid. Client credential flows must have a scope value "
+                              "with /.default suffixed to the resource identifier.",
+                          now_s, random);
+  std::string audience = strip_trailing_slash(scope.substr(0, scope.size() - kDefault.size()));
+  nlohmann::ordered_json body;
+  body["token_type"] = "Bearer";
+  body["expires_in"] = options_.token_lifetime_s;
+  body["ext_expires_in"] = options_.token_lifetime_s;
+  body["access_token"] = sign(audience, now_s);
+  CoreResponse response;
+  response.body = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  response.headers["Content-Type"] = "application/json; charset=utf-8";
+  response.headers["Cache-Control"] = "no-store, no-cache";
+  return response;
+}
+
+std::optional<std::string> TokenService::verify(std::string_view authorization,
+                                                std::string_view vault_host,
+                                                std::int64_t now_s) const {
+  constexpr std::string_view kScheme = "Bearer ";
+  if (authorization.size() <= kScheme.size() ||
+      !iequals(authorization.substr(0, kScheme.size()), kScheme))
+    return std::string(errors::kMissingToken);
+  std::string_view token = authorization.substr(kScheme.size());
+  while (!token.empty() && token.front() == ' ') token.remove_prefix(1);
+  std::size_t dot1 = token.find('.');
+  std::size_t dot2 = dot1 == std::string_view::npos ? dot1 : token.find('.', dot1 + 1);
+  if (dot2 == std::string_view::npos)
+    return std::string("The bearer token is not a well-formed JWT.");
+  std::string_view signing_input = token.substr(0, dot2);
+  std::optional<std::string> signature = base64url_decode(token.substr(dot2 + 1));
+  if (!signature || !constant_time_equal(*signature, hmac_sha256(key_, signing_input)))
+    return std::string("The bearer token signature is not valid for this vault.");
+  std::optional<std::string> payload = base64url_decode(token.substr(dot1 + 1, dot2 - dot1 - 1));
+  nlohmann::json claims = nlohmann::json::parse(payload.value_or(""), nullptr, false);
+  if (!claims.is_object() || !claims.contains("aud") || !claims["aud"].is_string() ||
+      !claims.contains("exp") || !claims["exp"].is_number_integer())
+    return std::string("The bearer token is not a well-formed JWT.");
+  std::string audience = strip_trailing_slash(claims["aud"].get<std::string>());
+  std::string_view host =
+      vault_host.substr(0, vault_host.rfind(':') == std::string_view::npos ? vault_host.size()
+                                                                           : vault_host.rfind(':'));
+  if (!iequals(audience, "https://vault.azure.net") &&
+      !iequals(audience, "https://" + std::string(host)))
+    return "The bearer token audience '" + audience + "' is not accepted by this vault.";
+  if (claims["exp"].get<std::int64_t>() <= now_s)
+    return std::string("The bearer token has expired.");
+  return std::nullopt;
+}
+
+}  // namespace kv::localvault

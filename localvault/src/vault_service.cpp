@@ -1,0 +1,255 @@
+// Request routing, api-version and auth checks, and the headers every response carries.
+#include "kv/localvault/vault_service.hpp"
+
+#include <cctype>
+#include <charconv>
+#include <optional>
+#include <vector>
+
+#include "kv/localvault/api_version.hpp"
+#include "kv/localvault/encoding.hpp"
+#include "kv/localvault/errors.hpp"
+#include "vault_call.hpp"
+
+namespace kv::localvault {
+
+namespace {
+std::vector<std::string_view> split_path(std::string_view path) {
+  std::vector<std::string_view> parts;
+  if (path.empty() || path.front() != '/') return parts;
+  path.remove_prefix(1);
+  while (true) {
+    std::size_t slash = path.find('/');
+    parts.push_back(path.substr(0, slash));
+    if (slash == std::string_view::npos) break;
+    path.remove_prefix(slash + 1);
+  }
+  return parts;
+}
+
+bool valid_host(std::string_view host) {
+  if (host.empty() || host.size() > 255) return false;
+  for (char c : host)
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == ':' ||
+          c == '[' || c == ']'))
+      return false;
+  return true;
+}
+
+bool valid_secret_name(std::string_view name) {
+  if (name.empty() || name.size() > 127) return false;
+  for (char c : name)
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-')) return false;
+  return true;
+}
+
+// Echoes only what can safely go back in a header.
+bool printable_header_value(std::string_view v) {
+  if (v.size() > 256) return false;
+  for (char c : v)
+    if (c < 0x20 || c > 0x7e) return false;
+  return true;
+}
+
+std::string guid(const RandomSource& random) {
+  std::string h = hex_encode(random_bytes(random, 16));
+  return h.substr(0, 8) + "-" + h.substr(8, 4) + "-" + h.substr(12, 4) + "-" + h.substr(16, 4) +
+         "-" + h.substr(20);
+}
+
+// Cuts a hostile path segment down before it is quoted in an error message.
+std::string quoted_for_message(std::string_view s) {
+  constexpr std::size_t kMax = 160;
+  return s.size() <= kMax ? std::string(s) : std::string(s.substr(0, kMax)) + "...";
+}
+
+std::optional<std::string> decode_skiptoken(std::string_view token) {
+  std::optional<std::string> raw = base64url_decode(token);
+  if (!raw) return std::nullopt;
+  nlohmann::json json = nlohmann::json::parse(*raw, nullptr, false);
+  if (!json.is_object() || !json.contains("NextMarker") || !json["NextMarker"].is_string())
+    return std::nullopt;
+  return json["NextMarker"].get<std::string>();
+}
+}  // namespace
+
+VaultService::VaultService(VaultOptions options, TokenService tokens, BackupCodec backups,
+                           RandomSource random, VaultState initial)
+    : options_(std::move(options)),
+      tokens_(std::move(tokens)),
+      backups_(std::move(backups)),
+      random_(std::move(random)),
+      state_(std::move(initial)) {}
+
+Phase VaultService::phase_of(std::string_view name, std::int64_t now_ms) const {
+  std::string key = name_key(name);
+  if (auto it = state_.secrets.find(key); it != state_.secrets.end()) {
+    const SecretRecord& r = it->second;
+    if (r.deleted)
+      return now_ms < r.deleted_at_ms + options_.delete_delay_ms ? Phase::Deleting : Phase::Deleted;
+    if (r.recovered_at_ms && now_ms < *r.recovered_at_ms + options_.recover_delay_ms)
+      return Phase::Recovering;
+    return Phase::Active;
+  }
+  if (auto it = state_.purged_at_ms.find(key);
+      it != state_.purged_at_ms.end() && now_ms < it->second + options_.purge_delay_ms)
+    return Phase::Purging;
+  return Phase::Absent;
+}
+
+CoreResponse VaultService::handle(const CoreRequest& request, std::int64_t now_ms) {
+  Call call;
+  call.now_ms = now_ms;
+  call.now_s = now_ms / 1000;
+  auto host = request.headers.find("Host");
+  if (host != request.headers.end() && valid_host(host->second)) {
+    call.host = host->second;
+    call.base_url = "https://" + call.host;
+  } else {
+    call.base_url = options_.default_base_url;
+    call.host = call.base_url.substr(call.base_url.find("//") + 2);
+  }
+  CoreResponse response = request.body.size() > options_.max_body_bytes
+                              ? errors::body_too_large(options_.max_body_bytes)
+                              : dispatch(request, call);
+  // The headers the service puts on every response, errors included.
+  response.headers["x-ms-request-id"] = guid(random_);
+  if (auto id = request.headers.find("x-ms-client-request-id");
+      id != request.headers.end() && printable_header_value(id->second))
+    response.headers["x-ms-client-request-id"] = id->second;
+  response.headers["x-ms-keyvault-service-version"] = options_.service_version;
+  response.headers["x-ms-keyvault-region"] = "local";
+  response.headers["Cache-Control"] = "no-cache";
+  response.headers["Pragma"] = "no-cache";
+  response.headers["Expires"] = "-1";
+  response.headers["Strict-Transport-Security"] = "max-age=31536000;includeSubDomains";
+  response.headers["X-Content-Type-Options"] = "nosniff";
+  return response;
+}
+
+CoreResponse VaultService::dispatch(const CoreRequest& request, Call& call) {
+  std::vector<std::string_view> parts = split_path(request.path);
+  // POST /{tenant}/oauth2/v2.0/token: the identity endpoint lives on the same server.
+  if (parts.size() == 4 && parts[1] == "oauth2" && parts[2] == "v2.0" && parts[3] == "token") {
+    if (request.method != "POST") return errors::method_not_allowed(request.method);
+    return tokens_.issue(request, percent_decode(parts[0], false), call.now_s, random_);
+  }
+  if (parts.empty() || (parts[0] != "secrets" && parts[0] != "deletedsecrets"))
+    return errors::unknown_path();
+
+  // Auth comes before any body validation: SDK probes arrive without a token and without a body.
+  if (tokens_.options().enabled) {
+    auto auth = request.headers.find("Authorization");
+    std::optional<std::string> refusal = auth == request.headers.end()
+                                             ? std::optional<std::string>(errors::kMissingToken)
+                                             : tokens_.verify(auth->second, call.host, call.now_s);
+    if (refusal) {
+      CoreResponse response = errors::unauthorized(*refusal);
+      std::string host_only = call.host.substr(
+          0, call.host.rfind(':') == std::string::npos ? call.host.size() : call.host.rfind(':'));
+      if (!call.host.empty() && call.host.front() == '[')
+        host_only = call.host.substr(0, call.host.find(']') + 1);
+      response.headers["WWW-Authenticate"] = "Bearer authorization=\"" + call.base_url + "/" +
+                                             tokens_.options().tenant + "\", resource=\"https://" +
+                                             host_only + "\"";
+      return response;
+    }
+  }
+
+  auto version = request.query.find("api-version");
+  if (version == request.query.end() || !is_supported_api_version(version->second))
+    return errors::bad_parameter(
+        "The specified version (" +
+        quoted_for_message(version == request.query.end() ? "" : version->second) +
+        ") is not recognized. Consider using the latest supported version (" +
+        std::string(kLatestApiVersion) + ").");
+  call.api_version = version->second;
+  call.render.base_url = call.base_url;
+  call.render.recovery_level = options_.recovery_level;
+  call.render.recoverable_days = options_.recoverable_days;
+  call.render.with_recoverable_days = call.api_version != "7.0";
+  return route_vault(request, call);
+}
+
+CoreResponse VaultService::route_vault(const CoreRequest& request, Call& call) {
+  std::vector<std::string_view> parts = split_path(request.path);
+  const std::string& method = request.method;
+  const bool deleted = parts[0] == "deletedsecrets";
+  // Drop one trailing empty segment: "/secrets/" is "/secrets", "/secrets/x/" is latest of x.
+  bool trailing_slash = parts.size() > 1 && parts.back().empty();
+  if (trailing_slash) parts.pop_back();
+
+  auto prepare_list = [&](std::string path) -> std::optional<CoreResponse> {
+    call.list_path = std::move(path);
+    if (auto m = request.query.find("maxresults"); m != request.query.end()) {
+      int n = 0;
+      auto [end, ec] = std::from_chars(m->second.data(), m->second.data() + m->second.size(), n);
+      if (ec != std::errc{} || end != m->second.data() + m->second.size() || n < 1 || n > 25)
+        return errors::bad_parameter("Invalid maxresults value '" + quoted_for_message(m->second) +
+                                     "': it must be an integer from 1 to 25.");
+      call.max_results = n;
+      call.max_results_given = true;
+    }
+    if (auto t = request.query.find("$skiptoken"); t != request.query.end()) {
+      call.skip_marker = decode_skiptoken(t->second);
+      if (!call.skip_marker) return errors::bad_parameter("The $skiptoken value is not valid.");
+    }
+    return std::nullopt;
+  };
+
+  if (parts.size() == 1) {
+    if (method != "GET") return errors::method_not_allowed(method);
+    if (auto error = prepare_list(deleted ? "/deletedsecrets" : "/secrets")) return *error;
+    return deleted ? list_deleted(call) : list_secrets(call);
+  }
+  if (!deleted && parts.size() == 2 && parts[1] == "restore" && method == "POST")
+    return restore_secret(call, request.body);
+
+  std::string name = percent_decode(parts[1], false);
+  if (!valid_secret_name(name))
+    return errors::bad_parameter("The request URI contains an invalid name: " +
+                                 quoted_for_message(name));
+
+  if (deleted) {
+    if (parts.size() == 2) {
+      if (method == "GET") return get_deleted(call, name);
+      if (method == "DELETE") return purge_deleted(call, name);
+      return errors::method_not_allowed(method);
+    }
+    if (parts.size() == 3 && parts[2] == "recover") {
+      if (method != "POST") return errors::method_not_allowed(method);
+      return recover_deleted(call, name);
+    }
+    return errors::unknown_path();
+  }
+
+  if (parts.size() == 2) {
+    if (method == "PUT" && !trailing_slash) return set_secret(call, name, request.body);
+    if (method == "GET") return get_secret(call, name, "");
+    if (method == "PATCH") return update_secret(call, name, "", request.body);
+    if (method == "DELETE" && !trailing_slash) return delete_secret(call, name);
+    return errors::method_not_allowed(method);
+  }
+  // "/secrets/{name}/%2F" (an encoded "/") and "/secrets/{name}//" both mean the latest version.
+  std::string segment = percent_decode(parts[2], false);
+  bool latest_alias =
+      (parts.size() == 3 && segment == "/") || (parts.size() == 3 && parts[2].empty());
+  if (parts.size() == 3 && !latest_alias) {
+    if (segment == "versions" && method == "GET") {
+      if (auto error = prepare_list("/secrets/" + name + "/versions")) return *error;
+      return list_versions(call, name);
+    }
+    if (segment == "backup" && method == "POST") return backup_secret(call, name);
+    if (method == "GET") return get_secret(call, name, segment);
+    if (method == "PATCH") return update_secret(call, name, segment, request.body);
+    return errors::method_not_allowed(method);
+  }
+  if (latest_alias) {
+    if (method == "GET") return get_secret(call, name, "");
+    if (method == "PATCH") return update_secret(call, name, "", request.body);
+    return errors::method_not_allowed(method);
+  }
+  return errors::unknown_path();
+}
+
+}  // namespace kv::localvault
