@@ -1,0 +1,88 @@
+// Persistence of the vault state, backup key files and command-line parsing.
+#include <catch2/catch.hpp>
+
+#include <unistd.h>
+#include <cstdio>
+#include <fstream>
+
+#include "kv/localvault/backup_codec.hpp"
+#include "kv/localvault/server_options.hpp"
+#include "kv/localvault/state_file.hpp"
+#include "vault_fixture.hpp"
+
+using namespace kv::localvault;
+using namespace kv::localvault::testing;
+
+namespace {
+std::string temp_path(const std::string& stem) {
+  return "/tmp/localvault-test-" + std::to_string(::getpid()) + "-" + stem;
+}
+}  // namespace
+
+TEST_CASE("The state file round-trips every part of the vault", "[localvault][persistence]") {
+  TestVault v;
+  REQUIRE(v.set("keep", "one", {{"tags", {{"a", "b"}}}, {"contentType", "ct"}}).status == 200);
+  REQUIRE(v.set("gone").status == 200);
+  REQUIRE(v.send("DELETE", "/secrets/gone?api-version=7.6").status == 200);
+  std::string path = temp_path("state.json");
+  save_state_file(path, v.service.state());
+  std::optional<VaultState> loaded = load_state_file(path);
+  REQUIRE(loaded);
+  CHECK(state_to_json(*loaded) == state_to_json(v.service.state()));
+  std::remove(path.c_str());
+  CHECK_FALSE(load_state_file(path));
+}
+
+TEST_CASE("A damaged state file is reported with its name", "[localvault][persistence]") {
+  std::string path = temp_path("bad.json");
+  std::ofstream(path) << "{\"format\":1,\"secrets\":[{\"name\":5}]";
+  try {
+    load_state_file(path);
+    FAIL("expected an error");
+  } catch (const std::runtime_error& e) {
+    CHECK(std::string(e.what()).rfind("data file " + path + " is not a localvault state: ", 0) ==
+          0);
+  }
+  std::remove(path.c_str());
+}
+
+TEST_CASE("Backup key files hold 32 raw bytes or 64 hex digits", "[localvault][backup]") {
+  std::string path = temp_path("key");
+  std::ofstream(path) << std::string(64, 'a') << "\n";
+  CHECK(read_backup_key_file(path) == std::string(32, '\xaa'));
+  std::ofstream(path) << "short";
+  CHECK_THROWS_WITH(
+      read_backup_key_file(path),
+      "backup key file " + path + " must hold 32 raw bytes or 64 hex digits (found 5 bytes)");
+  std::remove(path.c_str());
+  CHECK_THROWS_WITH(read_backup_key_file(path), "cannot read backup key file " + path);
+}
+
+TEST_CASE("Command-line options parse with defaults and validation", "[localvault][options]") {
+  ParsedOptions defaults = parse_server_options({});
+  CHECK(defaults.exit_code == -1);
+  CHECK(defaults.options.host == "127.0.0.1");
+  CHECK(defaults.options.port == 0);
+  CHECK(effective_recovery_level(defaults.options) == "Recoverable+Purgeable");
+
+  ParsedOptions full =
+      parse_server_options({"--port", "8443", "--recoverable-days=7", "--purge-protection",
+                            "--delete-delay", "0", "--client-secret", "x", "--no-auth"});
+  REQUIRE(full.exit_code == -1);
+  CHECK(full.options.port == 8443);
+  CHECK(full.options.delete_delay_ms == 0);
+  CHECK(full.options.no_auth);
+  CHECK(effective_recovery_level(full.options) == "CustomizedRecoverable");
+
+  CHECK(parse_server_options({"--port", "70000"}).message ==
+        "localvault: --port must be an integer from 0 to 65535, got '70000'\nTry 'localvault "
+        "--help'.\n");
+  CHECK(parse_server_options({"--bogus"}).message ==
+        "localvault: unknown option '--bogus'\nTry 'localvault --help'.\n");
+  CHECK(parse_server_options({"--cert", "a.pem"}).exit_code == 2);
+  CHECK(parse_server_options({"--recovery-level", "Sometimes"}).exit_code == 2);
+  CHECK(parse_server_options({"--purge-protection", "--recovery-level", "Recoverable+Purgeable"})
+            .exit_code == 2);
+  CHECK(parse_server_options({"--help"}).exit_code == 0);
+  CHECK(parse_server_options({"--version"}).message == "localvault 0.1.0\n");
+}
