@@ -6,6 +6,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -40,6 +41,15 @@ struct SessionOptions {
   std::string rules_json;
   /// Strings that must never be written anywhere (client secret, sensitive values).
   std::vector<std::string> secrets_to_redact;
+  /// The command that (re-)records this fixture, quoted when the playback fixture is missing;
+  /// empty means "kvharness run --mode record <scenario>".
+  std::string record_command;
+};
+
+/// The playback fixture does not exist; what() names the path and the command that records it.
+class MissingFixtureError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
 };
 
 /// One live, recording or playback session over one fixture.

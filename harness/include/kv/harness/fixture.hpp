@@ -1,0 +1,109 @@
+// The fixture: the recorded exchanges of one test, in the Azure SDK test-proxy recording format
+// plus one metadata object of our own. Loading accepts the test-proxy, .NET SessionRecord and
+// legacy azure-sdk-for-cpp recorder shapes; saving always writes the test-proxy shape.
+#pragma once
+
+#include <map>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "kv/http.hpp"
+
+namespace kv::harness {
+
+/// JSON with key order preserved, so recorded bodies keep the service's field order.
+using Json = nlohmann::ordered_json;
+
+/// A request or response body as stored in a fixture.
+struct Body {
+  /// How the body is written: absent (null), embedded JSON, a text string, or base64.
+  enum class Kind { None, Json, Text, Binary };
+  Kind kind = Kind::None;
+  /// The bytes on the wire (for Json: the compact serialisation of `json`).
+  http::Bytes bytes;
+  /// The parsed body when kind is Json.
+  Json json;
+
+  /// Classifies raw bytes by content type and content: JSON object/array, UTF-8 text, or binary.
+  static Body from_bytes(http::Bytes bytes, std::string_view content_type);
+  /// A JSON body; `bytes` becomes its compact serialisation.
+  static Body from_json(Json json);
+  /// A text body.
+  static Body from_text(std::string_view text);
+  bool empty() const { return kind == Kind::None || bytes.empty(); }
+};
+
+/// One recorded HTTP exchange.
+struct Entry {
+  std::string request_uri;
+  std::string request_method;
+  http::Headers request_headers;
+  Body request_body;
+  /// False for recordings that never stored request bodies (legacy cpp recorder): body
+  /// matching is skipped for such entries.
+  bool request_body_recorded = true;
+  int status_code = 0;
+  http::Headers response_headers;
+  Body response_body;
+};
+
+/// Our metadata, stored under the top-level key "kvharness" that other readers ignore.
+struct FixtureMetadata {
+  int format_version = 1;
+  std::string tool_version;
+  std::string api_version;
+  std::string recorded_at;  ///< RFC 3339 UTC.
+  /// The sanitizer rules applied when recording (JSON, see docs/fixture-format.md).
+  Json sanitizers = Json::array();
+  /// The match rules in force for this fixture (JSON, see docs/fixture-format.md).
+  Json match_rules = Json::object();
+};
+
+/// Which file shape a fixture was read from.
+enum class FixtureSource { TestProxy, LegacyCpp, InMemory };
+
+/// A whole fixture: entries in recording order, variables, metadata.
+struct Fixture {
+  std::vector<Entry> entries;
+  std::map<std::string, std::string> variables;
+  FixtureMetadata metadata;
+  /// True when the file carried our metadata object.
+  bool has_metadata = false;
+  FixtureSource source = FixtureSource::InMemory;
+};
+
+/// A fixture file could not be read or understood. what() names the file, the position (line:col
+/// or JSON Pointer), what was expected and what was found.
+class FixtureError : public std::runtime_error {
+ public:
+  FixtureError(std::string file, std::string where, std::string expected, std::string found);
+  const std::string& file() const noexcept { return file_; }
+  /// "line 3, column 7" or a JSON Pointer such as "/Entries/2/StatusCode".
+  const std::string& where() const noexcept { return where_; }
+  const std::string& expected() const noexcept { return expected_; }
+  const std::string& found() const noexcept { return found_; }
+
+ private:
+  std::string file_;
+  std::string where_;
+  std::string expected_;
+  std::string found_;
+};
+
+/// Reads a fixture file of any supported shape; throws FixtureError.
+Fixture load_fixture(const std::string& path);
+/// Parses fixture text; `name` is used in error messages in place of a file name.
+Fixture parse_fixture(std::string_view text, const std::string& name);
+/// The fixture as JSON in the test-proxy shape with our metadata object.
+Json fixture_to_json(const Fixture& fixture);
+/// The pretty-printed file content (two-space indent, LF, trailing newline).
+std::string serialize_fixture(const Fixture& fixture);
+/// Writes the fixture atomically: temp file in the same folder, fsync, rename. On failure the
+/// previous file is intact and std::runtime_error names the path and the system error.
+void save_fixture(const Fixture& fixture, const std::string& path);
+
+}  // namespace kv::harness

@@ -1,0 +1,61 @@
+// Compares recorded entries with actual requests: method, normalised path, query parameters as a
+// set, JSON bodies semantically, plus whatever the match rules add or remove.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "kv/harness/fixture.hpp"
+#include "kv/harness/rules.hpp"
+#include "kv/http.hpp"
+
+namespace kv::harness {
+
+/// One field that differs between a recorded entry and an actual request.
+struct FieldDiff {
+  std::string field;     ///< "method", "path", "query api-version", "body /value", "header x-a"
+  std::string recorded;  ///< The recorded value, or "(absent)".
+  std::string actual;    ///< The actual value, or "(absent)".
+  friend bool operator==(const FieldDiff&, const FieldDiff&) = default;
+};
+
+/// The parts of a request that take part in matching, computed once per request or entry.
+struct RequestKey {
+  std::string method;
+  std::string path;  ///< Normalised by the path rewrites.
+  /// Decoded query parameters without the ignored ones, sorted (a set comparison).
+  std::vector<std::pair<std::string, std::string>> query;
+};
+
+/// Applies MatchRules. Immutable after construction, so thread-safe.
+class Matcher {
+ public:
+  explicit Matcher(MatchRules rules = MatchRules::defaults());
+
+  /// The match key of a method and absolute URL (host and scheme never take part).
+  RequestKey key(std::string_view method, std::string_view url) const;
+  /// True when `recorded` (with key `recorded_key`) matches `actual` (with key `actual_key`).
+  bool matches(const Entry& recorded, const RequestKey& recorded_key, const http::Request& actual,
+               const RequestKey& actual_key) const;
+  /// Every differing field, in the order method, path, query, headers, body; empty on a match.
+  std::vector<FieldDiff> diff(const Entry& recorded, const RequestKey& recorded_key,
+                              const http::Request& actual, const RequestKey& actual_key) const;
+  const MatchRules& rules() const { return rules_; }
+
+ private:
+  bool body_matches(const Entry& recorded, const http::Request& actual) const;
+  void body_diff(const Entry& recorded, const http::Request& actual,
+                 std::vector<FieldDiff>& out) const;
+
+  MatchRules rules_;
+};
+
+/// Compares two JSON values ignoring object key order; appends one diff per differing leaf,
+/// named by its JSON Pointer (prefixed with `prefix`). Pointers in `ignored` are skipped.
+void json_diff(const Json& recorded, const Json& actual, const std::string& pointer,
+               const std::vector<std::string>& ignored, std::vector<FieldDiff>& out,
+               const std::string& prefix = "body ");
+
+}  // namespace kv::harness

@@ -1,0 +1,104 @@
+// Match rules and sanitizer rules are data: plain structs with defaults, read from and written to
+// JSON so that a fixture records the rules it was made with and a test can tighten or loosen them.
+#pragma once
+
+#include <optional>
+#include <regex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "kv/harness/fixture.hpp"
+
+namespace kv::harness {
+
+/// A regex rewrite; `pattern` uses ECMAScript syntax, `replacement` may use $1..$9.
+struct RegexRewrite {
+  std::string pattern;
+  std::string replacement;
+  std::regex compiled;  ///< Compiled once when the rule is built.
+};
+
+/// How a recorded entry is compared with an actual request.
+struct MatchRules {
+  /// Compare JSON request bodies semantically (other bodies byte for byte).
+  bool compare_bodies = true;
+  /// Headers that must be equal (none by default; volatile headers can never be listed).
+  std::vector<std::string> compare_headers;
+  /// Query parameters left out of the comparison.
+  std::vector<std::string> ignore_query_parameters;
+  /// JSON Pointers into the request body left out of the comparison.
+  std::vector<std::string> ignore_body_pointers;
+  /// Rewrites applied to recorded and actual paths before comparing (in order).
+  std::vector<RegexRewrite> path_rewrites;
+
+  /// The defaults: bodies compared; "/%2F" (the 2025 C++ SDK's "latest version") and a
+  /// trailing "/" removed from paths.
+  static MatchRules defaults();
+  /// Applies the JSON object `rules` on top of this (see docs/fixture-format.md); throws
+  /// std::invalid_argument naming the JSON Pointer of a bad field.
+  void merge(const Json& rules);
+  /// The rules as JSON, in the shape merge() reads.
+  Json to_json() const;
+  /// The path after all rewrites.
+  std::string normalise_path(std::string_view path) const;
+};
+
+/// Headers that never take part in matching, whatever the rules say.
+bool is_volatile_header(std::string_view name);
+
+/// Replaces a header's value wholesale.
+struct HeaderRule {
+  std::string name;
+  std::string value = "Sanitized";
+};
+
+/// Rewrites a header's value with a regex.
+struct HeaderRegexRule {
+  std::string name;
+  RegexRewrite rewrite;
+};
+
+/// Replaces the value at a JSON Pointer in JSON bodies (request and response).
+struct BodyPointerRule {
+  std::string pointer;
+  Json value = "Sanitized";
+  /// When set, the rule applies only to entries whose URI matches.
+  std::optional<std::string> uri_pattern;
+  std::optional<std::regex> uri_compiled;
+};
+
+/// What the sanitizer does before anything is written.
+struct SanitizerRules {
+  /// Header values replaced wholesale (Authorization, Cookie, Set-Cookie by default).
+  std::vector<HeaderRule> headers;
+  std::vector<HeaderRegexRule> header_regexes;
+  /// Regex rewrites of the request URI.
+  std::vector<RegexRewrite> uri_regexes;
+  /// Regex rewrites of text bodies and of every string inside JSON bodies.
+  std::vector<RegexRewrite> body_regexes;
+  std::vector<BodyPointerRule> body_pointers;
+  /// JSON object keys whose string values are replaced anywhere in a JSON body
+  /// (access_token, refresh_token, id_token, client_secret by default).
+  std::vector<std::string> body_keys;
+
+  /// The default rule set.
+  static SanitizerRules defaults();
+  /// Applies the JSON object `rules` on top of this; throws std::invalid_argument.
+  void merge(const Json& rules);
+  /// The rules as JSON, for the fixture metadata.
+  Json to_json() const;
+};
+
+/// Both rule sets, read from one JSON document {"match": {...}, "sanitize": {...}}.
+struct Rules {
+  MatchRules match = MatchRules::defaults();
+  SanitizerRules sanitize = SanitizerRules::defaults();
+  /// Parses `text` (empty means defaults only); throws std::invalid_argument with position.
+  static Rules parse(std::string_view text);
+};
+
+/// Builds a compiled rewrite; throws std::invalid_argument naming the pattern when invalid.
+RegexRewrite make_rewrite(std::string pattern, std::string replacement);
+
+}  // namespace kv::harness

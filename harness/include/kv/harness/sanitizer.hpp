@@ -1,0 +1,58 @@
+// The sanitizer: applied to every entry before it is kept, so nothing secret is ever written.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "kv/harness/fixture.hpp"
+#include "kv/harness/rules.hpp"
+
+namespace kv::harness {
+
+/// What to sanitize besides the rules: the real vault and the strings that must never appear.
+struct SanitizerOptions {
+  SanitizerRules rules = SanitizerRules::defaults();
+  /// The real vault URL; its host becomes kFakeVaultHost everywhere. Empty: no host rewrite.
+  std::string vault_url;
+  /// Exact strings (client secret, sensitive values) replaced in every form: raw, URL-encoded,
+  /// JSON-escaped and base64.
+  std::vector<std::string> secrets;
+};
+
+/// The text secrets and canaries are replaced with.
+inline constexpr const char* kSanitized = "Sanitized";
+
+/// Applies SanitizerOptions to entries, requests and free text. Immutable, so thread-safe.
+class Sanitizer {
+ public:
+  explicit Sanitizer(SanitizerOptions options = {});
+
+  /// Sanitizes one entry in place (URI, headers, bodies; token exchanges fully redacted) and
+  /// recomputes Content-Length headers for bodies it changed.
+  void sanitize(Entry& entry) const;
+  /// Replaces secrets (in every form) and the vault host in free text (messages, logs).
+  std::string scrub(std::string_view text) const;
+  /// The request as it would be recorded (used in playback so both sides compare alike).
+  http::Request sanitize_request(const http::Request& request) const;
+  /// True when the rules or secrets could change a request (playback then sanitizes actual
+  /// requests the same way before matching).
+  bool rewrites_requests() const;
+  /// The rules as JSON for the fixture metadata (secrets are listed by count only).
+  Json describe() const;
+
+  /// True for OAuth token endpoints (path ends with /oauth2/v2.0/token or /oauth2/token).
+  static bool is_token_request(std::string_view url);
+
+ private:
+  std::string scrub_string(std::string value) const;
+  void scrub_json(Json& json) const;
+  void sanitize_body(Body& body, const std::string& uri, http::Headers& headers) const;
+
+  SanitizerOptions options_;
+  /// (needle, replacement) pairs, longest needle first.
+  std::vector<std::pair<std::string, std::string>> replacements_;
+};
+
+}  // namespace kv::harness

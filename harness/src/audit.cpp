@@ -1,0 +1,142 @@
+// The leak audit behind `kvharness check`: looks for what the sanitizer should have removed.
+#include "kv/harness/audit.hpp"
+
+#include <algorithm>
+#include <regex>
+
+#include "kv/harness/session.hpp"
+
+namespace kv::harness {
+
+namespace {
+
+std::string escape_token(std::string_view key) {
+  std::string out;
+  for (char c : key) {
+    if (c == '~') {
+      out += "~0";
+    } else if (c == '/') {
+      out += "~1";
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+// Placeholder vault names seen in the Azure SDK recordings, plus ours.
+bool is_placeholder_vault(const std::string& label) {
+  static const char* kKnown[] = {"fakevault", "REDACTED",  "REDACTED1", "vaultname", "fakekvurl",
+                                 "Sanitized", "sanitized", "myvault",   "my-vault",  "localvault"};
+  return std::any_of(std::begin(kKnown), std::end(kKnown),
+                     [&](const char* k) { return label == k; });
+}
+
+class Auditor {
+ public:
+  std::vector<Finding> findings;
+
+  void text(const std::string& value, const std::string& pointer) {
+    static const std::regex jwt("eyJ[A-Za-z0-9_-]{8,}\\.eyJ[A-Za-z0-9_-]{8,}\\.[A-Za-z0-9_-]*");
+    static const std::regex vault_host(
+        "([A-Za-z0-9-]+)\\.vault\\.(azure\\.net|azure\\.cn|usgovcloudapi\\.net|microsoftazure\\."
+        "de)");
+    static const std::regex local_vault("https?://(127\\.0\\.0\\.1|localhost|\\[::1\\]):[0-9]+");
+    static const std::regex client_secret("client_secret=(?!Sanitized)[^&\\s\"]+");
+    if (std::regex_search(value, jwt)) {
+      add(pointer, "jwt",
+          "a bearer-token-like JWT appears here; sanitize it (Authorization, token "
+          "bodies) and re-record");
+    }
+    if (std::regex_search(value, client_secret)) {
+      add(pointer, "client-secret",
+          "a client_secret= parameter with a value appears here; token "
+          "requests must never be recorded in clear text");
+    }
+    for (std::sregex_iterator it(value.begin(), value.end(), vault_host), end; it != end; ++it) {
+      const std::string label = (*it)[1].str();
+      if (is_placeholder_vault(label)) continue;
+      add(pointer, "vault-host",
+          "a real-looking vault host (\"" + label + ".vault." + (*it)[2].str() +
+              "\") appears here; record with the vault "
+              "URL configured so it is replaced by " +
+              kFakeVaultHost);
+      break;
+    }
+    if (std::regex_search(value, local_vault)) {
+      add(pointer, "vault-host",
+          "a local vault address with a port appears here; it changes "
+          "every run and should be replaced by " +
+              std::string(kFakeVaultHost));
+    }
+  }
+
+  void json(const Json& value, const std::string& pointer) {
+    if (value.is_string()) {
+      text(value.get<std::string>(), pointer);
+    } else if (value.is_object()) {
+      for (const auto& [key, child] : value.items()) {
+        const std::string here = pointer + "/" + escape_token(key);
+        const bool token_key = key == "access_token" || key == "refresh_token" ||
+                               key == "id_token" || key == "client_secret";
+        if (token_key && child.is_string() && child.get<std::string>() != "Sanitized") {
+          add(here, "token", "\"" + key + "\" holds a value; token responses must be redacted");
+          continue;
+        }
+        json(child, here);
+      }
+    } else if (value.is_array()) {
+      for (std::size_t i = 0; i < value.size(); ++i)
+        json(value[i], pointer + "/" + std::to_string(i));
+    }
+  }
+
+  void headers(const http::Headers& headers, const std::string& pointer) {
+    for (const auto& [name, value] : headers) {
+      const std::string here = pointer + "/" + escape_token(name);
+      const bool credential_header =
+          http::iequals(name, "Authorization") || http::iequals(name, "Proxy-Authorization");
+      const bool cookie = http::iequals(name, "Cookie") || http::iequals(name, "Set-Cookie");
+      if ((credential_header || cookie) && value != "Sanitized") {
+        add(here, credential_header ? "authorization" : "cookie",
+            name + " is not \"Sanitized\"; the default sanitizer rules replace it");
+        continue;
+      }
+      text(value, here);
+    }
+  }
+
+  void body(const Body& body, const std::string& pointer) {
+    if (body.kind == Body::Kind::Json) {
+      json(body.json, pointer);
+    } else if (body.kind == Body::Kind::Text) {
+      text(std::string(http::as_text(body.bytes)), pointer);
+    }
+  }
+
+ private:
+  void add(const std::string& pointer, const char* kind, std::string message) {
+    findings.push_back({pointer, kind, std::move(message)});
+  }
+};
+
+}  // namespace
+
+std::vector<Finding> find_unsanitized(const Fixture& fixture) {
+  Auditor auditor;
+  for (std::size_t i = 0; i < fixture.entries.size(); ++i) {
+    const Entry& e = fixture.entries[i];
+    const std::string base = "/Entries/" + std::to_string(i);
+    auditor.text(e.request_uri, base + "/RequestUri");
+    auditor.headers(e.request_headers, base + "/RequestHeaders");
+    auditor.body(e.request_body, base + "/RequestBody");
+    auditor.headers(e.response_headers, base + "/ResponseHeaders");
+    auditor.body(e.response_body, base + "/ResponseBody");
+  }
+  for (const auto& [name, value] : fixture.variables) {
+    auditor.text(value, "/Variables/" + escape_token(name));
+  }
+  return auditor.findings;
+}
+
+}  // namespace kv::harness

@@ -1,0 +1,312 @@
+// Reading fixtures: the test-proxy / .NET SessionRecord shape and the legacy azure-sdk-for-cpp
+// recorder shape, with errors that name the file, the position and what was expected.
+#include <algorithm>
+#include <fstream>
+#include <sstream>
+
+#include "base64.hpp"
+#include "kv/harness/fixture.hpp"
+
+namespace kv::harness {
+
+FixtureError::FixtureError(std::string file, std::string where, std::string expected,
+                           std::string found)
+    : std::runtime_error("fixture " + file + ": at " + where + ": expected " + expected +
+                         ", found " + found),
+      file_(std::move(file)),
+      where_(std::move(where)),
+      expected_(std::move(expected)),
+      found_(std::move(found)) {}
+
+namespace {
+
+// A short description of a JSON value for "found ..." (type and a clipped rendering).
+std::string describe(const Json& value) {
+  std::string text = value.dump(-1, ' ', false, Json::error_handler_t::replace);
+  if (text.size() > 40) text = text.substr(0, 37) + "...";
+  return std::string(value.type_name()) + " " + text;
+}
+
+std::string escape_pointer_token(std::string_view token) {
+  std::string out;
+  for (char c : token) {
+    if (c == '~') {
+      out += "~0";
+    } else if (c == '/') {
+      out += "~1";
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+class Reader {
+ public:
+  explicit Reader(std::string name) : name_(std::move(name)) {}
+
+  [[noreturn]] void fail(const std::string& pointer, const std::string& expected,
+                         const std::string& found) const {
+    throw FixtureError(name_, pointer.empty() ? "/" : pointer, expected, found);
+  }
+
+  const Json& require(const Json& object, const std::string& pointer, const char* key,
+                      const char* expected) const {
+    auto it = object.find(key);
+    if (it == object.end()) fail(pointer + "/" + key, expected, "nothing (the key is missing)");
+    return *it;
+  }
+
+  std::string string_at(const Json& object, const std::string& pointer, const char* key) const {
+    const Json& value = require(object, pointer, key, "a string");
+    if (!value.is_string()) fail(pointer + "/" + key, "a string", describe(value));
+    return value.get<std::string>();
+  }
+
+  http::Headers headers_at(const Json& object, const std::string& pointer, const char* key) const {
+    http::Headers headers;
+    auto it = object.find(key);
+    if (it == object.end() || it->is_null()) return headers;
+    const std::string here = pointer + "/" + key;
+    if (!it->is_object()) fail(here, "an object of header names to strings", describe(*it));
+    for (const auto& [name, value] : it->items()) {
+      const std::string field = here + "/" + escape_pointer_token(name);
+      if (value.is_string()) {
+        headers.add(name, value.get<std::string>());
+      } else if (value.is_array()) {
+        // Older .NET files store some headers (User-Agent, Set-Cookie) as arrays of strings.
+        for (std::size_t i = 0; i < value.size(); ++i) {
+          if (!value[i].is_string()) {
+            fail(field + "/" + std::to_string(i), "a string", describe(value[i]));
+          }
+          headers.add(name, value[i].get<std::string>());
+        }
+      } else {
+        fail(field, "a string or an array of strings", describe(value));
+      }
+    }
+    return headers;
+  }
+
+  Body body_at(const Json& entry, const std::string& pointer, const char* key,
+               const char* encoding_key, const http::Headers& headers) const {
+    auto it = entry.find(key);
+    if (it == entry.end() || it->is_null()) return {};
+    const std::string here = pointer + "/" + key;
+    std::string encoding;
+    if (auto enc = entry.find(encoding_key); enc != entry.end()) {
+      if (!enc->is_string() || (*enc != "base64" && *enc != "text")) {
+        fail(pointer + "/" + encoding_key, "\"base64\" or \"text\"", describe(*enc));
+      }
+      encoding = enc->get<std::string>();
+    }
+    const std::string* content_type = headers.find("Content-Type");
+    const bool json_type =
+        content_type != nullptr && content_type->find("json") != std::string::npos;
+    if (encoding == "base64") {
+      if (!it->is_string()) fail(here, "a base64 string", describe(*it));
+      auto bytes = detail::base64_decode(it->get_ref<const std::string&>());
+      if (!bytes) fail(here, "valid base64", "a string with characters outside base64");
+      Body body;
+      body.kind = Body::Kind::Binary;
+      body.bytes = std::move(*bytes);
+      return body;
+    }
+    if (it->is_string()) return Body::from_text(it->get_ref<const std::string&>());
+    // The test proxy stores text bodies of non-JSON content split into an array of lines.
+    if (it->is_array() && !json_type && !it->empty() &&
+        std::all_of(it->begin(), it->end(), [](const Json& v) { return v.is_string(); })) {
+      std::string text;
+      for (std::size_t i = 0; i < it->size(); ++i) {
+        if (i > 0) text += '\n';
+        text += (*it)[i].get<std::string>();
+      }
+      return Body::from_text(text);
+    }
+    return Body::from_json(*it);
+  }
+
+  int status_at(const Json& object, const std::string& pointer, const char* key) const {
+    const Json& value = require(object, pointer, key, "an HTTP status code");
+    int status = 0;
+    if (value.is_number_integer()) {
+      status = value.get<int>();
+    } else if (value.is_string()) {
+      // The legacy recorder writes statuses as strings ("200").
+      const std::string& text = value.get_ref<const std::string&>();
+      if (text.empty() || text.size() > 3 ||
+          text.find_first_not_of("0123456789") != std::string::npos) {
+        fail(pointer + "/" + key, "an HTTP status code", describe(value));
+      }
+      status = std::stoi(text);
+    } else {
+      fail(pointer + "/" + key, "an HTTP status code", describe(value));
+    }
+    if (status < 100 || status > 599) {
+      fail(pointer + "/" + key, "an HTTP status code between 100 and 599", describe(value));
+    }
+    return status;
+  }
+
+  Entry test_proxy_entry(const Json& item, const std::string& pointer) const {
+    if (!item.is_object()) fail(pointer, "an entry object", describe(item));
+    Entry entry;
+    entry.request_uri = string_at(item, pointer, "RequestUri");
+    entry.request_method = string_at(item, pointer, "RequestMethod");
+    entry.request_headers = headers_at(item, pointer, "RequestHeaders");
+    entry.request_body =
+        body_at(item, pointer, "RequestBody", "RequestBodyEncoding", entry.request_headers);
+    if (auto it = item.find("RequestBodyRecorded"); it != item.end()) {
+      if (!it->is_boolean()) fail(pointer + "/RequestBodyRecorded", "true or false", describe(*it));
+      entry.request_body_recorded = it->get<bool>();
+    }
+    entry.status_code = status_at(item, pointer, "StatusCode");
+    entry.response_headers = headers_at(item, pointer, "ResponseHeaders");
+    entry.response_body =
+        body_at(item, pointer, "ResponseBody", "ResponseBodyEncoding", entry.response_headers);
+    return entry;
+  }
+
+  Entry legacy_entry(const Json& item, const std::string& pointer) const {
+    if (!item.is_object()) fail(pointer, "a network call record object", describe(item));
+    Entry entry;
+    entry.request_uri = string_at(item, pointer, "Url");
+    entry.request_method = string_at(item, pointer, "Method");
+    entry.request_headers = headers_at(item, pointer, "Headers");
+    // The legacy recorder never stored request bodies.
+    entry.request_body_recorded = false;
+    const std::string response_pointer = pointer + "/Response";
+    const Json& response = require(item, pointer, "Response", "a response object");
+    if (!response.is_object()) fail(response_pointer, "a response object", describe(response));
+    entry.status_code = status_at(response, response_pointer, "STATUS_CODE");
+    std::string body;
+    for (const auto& [name, value] : response.items()) {
+      if (name == "STATUS_CODE" || name == "REASON_PHRASE") continue;
+      if (!value.is_string()) {
+        fail(response_pointer + "/" + escape_pointer_token(name), "a string", describe(value));
+      }
+      if (name == "BODY") {
+        body = value.get<std::string>();
+      } else {
+        entry.response_headers.add(name, value.get<std::string>());
+      }
+    }
+    const std::string* content_type = entry.response_headers.find("content-type");
+    entry.response_body =
+        Body::from_bytes(http::to_bytes(body), content_type ? *content_type : std::string_view{});
+    return entry;
+  }
+
+  Fixture read(const Json& root) const {
+    if (!root.is_object()) fail("", "an object with \"Entries\"", describe(root));
+    Fixture fixture;
+    if (auto legacy = root.find("networkCallRecords"); legacy != root.end()) {
+      if (!legacy->is_array()) fail("/networkCallRecords", "an array", describe(*legacy));
+      fixture.source = FixtureSource::LegacyCpp;
+      for (std::size_t i = 0; i < legacy->size(); ++i) {
+        fixture.entries.push_back(
+            legacy_entry((*legacy)[i], "/networkCallRecords/" + std::to_string(i)));
+      }
+      return fixture;
+    }
+    auto entries = root.find("Entries");
+    if (entries == root.end()) {
+      fail("/Entries", "an array of entries (or \"networkCallRecords\")",
+           "nothing (the key is missing)");
+    }
+    if (!entries->is_array()) fail("/Entries", "an array of entries", describe(*entries));
+    fixture.source = FixtureSource::TestProxy;
+    fixture.entries.reserve(entries->size());
+    for (std::size_t i = 0; i < entries->size(); ++i) {
+      fixture.entries.push_back(test_proxy_entry((*entries)[i], "/Entries/" + std::to_string(i)));
+    }
+    if (auto vars = root.find("Variables"); vars != root.end() && !vars->is_null()) {
+      if (!vars->is_object()) fail("/Variables", "an object of names to strings", describe(*vars));
+      for (const auto& [name, value] : vars->items()) {
+        if (!value.is_string()) {
+          fail("/Variables/" + escape_pointer_token(name), "a string", describe(value));
+        }
+        fixture.variables[name] = value.get<std::string>();
+      }
+    }
+    if (auto meta = root.find("kvharness"); meta != root.end()) {
+      if (!meta->is_object()) fail("/kvharness", "an object", describe(*meta));
+      fixture.has_metadata = true;
+      auto& m = fixture.metadata;
+      auto read_string = [&](const char* key, std::string& out) {
+        if (auto it = meta->find(key); it != meta->end()) {
+          if (!it->is_string()) fail(std::string("/kvharness/") + key, "a string", describe(*it));
+          out = it->get<std::string>();
+        }
+      };
+      if (auto it = meta->find("formatVersion"); it != meta->end()) {
+        if (!it->is_number_integer()) {
+          fail("/kvharness/formatVersion", "an integer", describe(*it));
+        }
+        m.format_version = it->get<int>();
+        if (m.format_version != 1) {
+          fail("/kvharness/formatVersion", "format version 1 (this kvharness reads only 1)",
+               describe(*it));
+        }
+      }
+      read_string("toolVersion", m.tool_version);
+      read_string("apiVersion", m.api_version);
+      read_string("recordedAt", m.recorded_at);
+      if (auto it = meta->find("sanitizers"); it != meta->end()) m.sanitizers = *it;
+      if (auto it = meta->find("matchRules"); it != meta->end()) {
+        if (!it->is_object()) fail("/kvharness/matchRules", "an object", describe(*it));
+        m.match_rules = *it;
+      }
+    }
+    return fixture;
+  }
+
+ private:
+  std::string name_;
+};
+
+// nlohmann reports a byte offset; people want line and column.
+std::string line_column(std::string_view text, std::size_t byte) {
+  std::size_t line = 1;
+  std::size_t column = 1;
+  for (std::size_t i = 0; i < byte && i < text.size(); ++i) {
+    if (text[i] == '\n') {
+      ++line;
+      column = 1;
+    } else {
+      ++column;
+    }
+  }
+  return "line " + std::to_string(line) + ", column " + std::to_string(column);
+}
+
+}  // namespace
+
+Fixture parse_fixture(std::string_view text, const std::string& name) {
+  Json root;
+  try {
+    root = Json::parse(text.begin(), text.end());
+  } catch (const Json::parse_error& error) {
+    // "[json.exception.parse_error.101] parse error at line 1, column 2: syntax error ..."
+    std::string message = error.what();
+    if (auto colon = message.find(": "); colon != std::string::npos) {
+      message = message.substr(colon + 2);
+    }
+    const std::size_t byte = error.byte > 0 ? error.byte - 1 : 0;
+    throw FixtureError(name, line_column(text, byte), "valid JSON", message);
+  }
+  return Reader(name).read(root);
+}
+
+Fixture load_fixture(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    throw FixtureError(path, "the file", "a readable fixture file", "it cannot be opened");
+  }
+  std::ostringstream content;
+  content << in.rdbuf();
+  if (in.bad()) throw FixtureError(path, "the file", "a readable fixture file", "a read error");
+  return parse_fixture(content.str(), path);
+}
+
+}  // namespace kv::harness

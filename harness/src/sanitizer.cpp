@@ -1,0 +1,269 @@
+// Sanitizing: the vault host becomes the fake host, secrets disappear in every encoding, token
+// exchanges are redacted wholesale, and the rules (headers, regexes, JSON Pointers) apply.
+#include "kv/harness/sanitizer.hpp"
+
+#include <algorithm>
+#include <cctype>
+
+#include "base64.hpp"
+#include "kv/harness/session.hpp"
+#include "kv/url.hpp"
+
+namespace kv::harness {
+
+namespace {
+
+bool is_ip_literal(std::string_view host) {
+  if (!host.empty() && host.front() == '[') return true;
+  return !host.empty() && std::all_of(host.begin(), host.end(),
+                                      [](char c) { return (c >= '0' && c <= '9') || c == '.'; });
+}
+
+void replace_all(std::string& text, std::string_view needle, std::string_view replacement) {
+  if (needle.empty()) return;
+  std::size_t pos = 0;
+  while ((pos = text.find(needle, pos)) != std::string::npos) {
+    text.replace(pos, needle.size(), replacement);
+    pos += replacement.size();
+  }
+}
+
+std::string json_escaped(std::string_view text) {
+  std::string dumped = Json(std::string(text)).dump(-1, ' ', false, Json::error_handler_t::replace);
+  return dumped.substr(1, dumped.size() - 2);
+}
+
+std::string form_encoded(std::string_view text) {
+  std::string out = url_encode(text);
+  replace_all(out, "%20", "+");
+  return out;
+}
+
+// The base64 text that `secret` produces when it starts at byte offset k (0..2) inside a longer
+// blob: only the characters that depend on the secret's bytes alone.
+std::vector<std::string> base64_fragments(std::string_view secret) {
+  std::vector<std::string> out;
+  for (std::size_t k = 0; k < 3; ++k) {
+    std::string padded(k, '\0');
+    padded += secret;
+    const std::string encoded = detail::base64_encode(padded);
+    const std::size_t skip = k == 0 ? 0 : k + 1;
+    const std::size_t keep = padded.size() / 3 * 4;
+    if (keep <= skip + 7) continue;  // Too short to be told apart from ordinary base64 text.
+    std::string fragment = encoded.substr(skip, keep - skip);
+    out.push_back(fragment);
+    std::string url = fragment;
+    std::replace(url.begin(), url.end(), '+', '-');
+    std::replace(url.begin(), url.end(), '/', '_');
+    out.push_back(url);
+  }
+  // The whole secret encoded on its own, with and without padding.
+  out.push_back(detail::base64_encode(secret));
+  out.push_back(detail::base64_encode(secret, true));
+  return out;
+}
+
+void set_content_length(http::Headers& headers, const Body& body) {
+  if (headers.contains("Content-Length")) {
+    // Keep the recorded header name's casing.
+    for (const auto& [name, value] : headers) {
+      if (http::iequals(name, "Content-Length")) {
+        headers.set(name, std::to_string(body.bytes.size()));
+        break;
+      }
+    }
+  }
+}
+
+std::string content_type_of(const http::Headers& headers) {
+  const std::string* value = headers.find("Content-Type");
+  return value ? *value : std::string();
+}
+
+}  // namespace
+
+Sanitizer::Sanitizer(SanitizerOptions options) : options_(std::move(options)) {
+  const std::string fake_origin = std::string("https://") + kFakeVaultHost;
+  if (!options_.vault_url.empty()) {
+    const Url url(options_.vault_url);
+    const std::string& host = url.host();
+    std::vector<std::string> authorities;
+    if (url.port() != 0) authorities.push_back(host + ":" + std::to_string(url.port()));
+    // The service writes nextLink with the default port spelled out.
+    authorities.push_back(host + ":" + std::to_string(url.effective_port()));
+    authorities.push_back(host);
+    for (const auto& authority : authorities) {
+      for (const char* scheme : {"https://", "http://"}) {
+        const std::string origin = scheme + authority;
+        replacements_.emplace_back(origin, fake_origin);
+        replacements_.emplace_back(json_escaped(origin), json_escaped(fake_origin));
+        replacements_.emplace_back(url_encode(origin), url_encode(fake_origin));
+      }
+    }
+    if (url.port() != 0) {
+      replacements_.emplace_back(host + ":" + std::to_string(url.port()), kFakeVaultHost);
+    }
+    // A bare IP or "localhost" also appears in unrelated places (client addresses), so only a
+    // DNS name is replaced on its own.
+    if (!is_ip_literal(host) && host != "localhost") {
+      replacements_.emplace_back(host, kFakeVaultHost);
+    }
+  }
+  for (const auto& secret : options_.secrets) {
+    if (secret.empty()) continue;
+    replacements_.emplace_back(secret, kSanitized);
+    replacements_.emplace_back(url_encode(secret), kSanitized);
+    replacements_.emplace_back(form_encoded(secret), kSanitized);
+    replacements_.emplace_back(json_escaped(secret), kSanitized);
+    for (auto& fragment : base64_fragments(secret))
+      replacements_.emplace_back(fragment, kSanitized);
+  }
+  // Longest first, so "https://host:port" wins over "host"; drop duplicates.
+  std::vector<std::pair<std::string, std::string>> unique;
+  for (auto& item : replacements_) {
+    if (item.first.empty() || item.first == item.second) continue;
+    auto same = [&](const auto& u) { return u.first == item.first; };
+    if (std::none_of(unique.begin(), unique.end(), same)) unique.push_back(std::move(item));
+  }
+  std::stable_sort(unique.begin(), unique.end(),
+                   [](const auto& a, const auto& b) { return a.first.size() > b.first.size(); });
+  replacements_ = std::move(unique);
+}
+
+bool Sanitizer::is_token_request(std::string_view url) {
+  std::string_view path = url.substr(0, url.find_first_of("?#"));
+  auto ends_with = [&](std::string_view suffix) {
+    return path.size() >= suffix.size() && path.substr(path.size() - suffix.size()) == suffix;
+  };
+  return ends_with("/oauth2/v2.0/token") || ends_with("/oauth2/token");
+}
+
+std::string Sanitizer::scrub_string(std::string value) const {
+  for (const auto& [needle, replacement] : replacements_) replace_all(value, needle, replacement);
+  return value;
+}
+
+std::string Sanitizer::scrub(std::string_view text) const {
+  return scrub_string(std::string(text));
+}
+
+void Sanitizer::scrub_json(Json& json) const {
+  if (json.is_string()) {
+    std::string value = scrub_string(json.get<std::string>());
+    for (const auto& rewrite : options_.rules.body_regexes) {
+      value = std::regex_replace(value, rewrite.compiled, rewrite.replacement);
+    }
+    json = std::move(value);
+  } else if (json.is_object()) {
+    for (auto& [key, value] : json.items()) {
+      const bool secret_key =
+          std::find(options_.rules.body_keys.begin(), options_.rules.body_keys.end(), key) !=
+          options_.rules.body_keys.end();
+      if (secret_key && !value.is_null()) {
+        value = kSanitized;
+      } else {
+        scrub_json(value);
+      }
+    }
+  } else if (json.is_array()) {
+    for (auto& item : json) scrub_json(item);
+  }
+}
+
+void Sanitizer::sanitize_body(Body& body, const std::string& uri, http::Headers& headers) const {
+  if (body.kind == Body::Kind::None) return;
+  const http::Bytes before = body.bytes;
+  if (body.kind == Body::Kind::Json) {
+    for (const auto& rule : options_.rules.body_pointers) {
+      if (rule.uri_compiled && !std::regex_search(uri, *rule.uri_compiled)) continue;
+      const Json::json_pointer pointer(rule.pointer);
+      if (body.json.contains(pointer)) body.json[pointer] = rule.value;
+    }
+    scrub_json(body.json);
+    body = Body::from_json(std::move(body.json));
+  } else {
+    std::string text = scrub_string(std::string(http::as_text(body.bytes)));
+    if (body.kind == Body::Kind::Text) {
+      for (const auto& rewrite : options_.rules.body_regexes) {
+        text = std::regex_replace(text, rewrite.compiled, rewrite.replacement);
+      }
+    }
+    body.bytes = http::to_bytes(text);
+  }
+  if (body.bytes != before) set_content_length(headers, body);
+}
+
+void Sanitizer::sanitize(Entry& entry) const {
+  const bool token_exchange = is_token_request(entry.request_uri);
+  entry.request_uri = scrub_string(std::move(entry.request_uri));
+  for (const auto& rewrite : options_.rules.uri_regexes) {
+    entry.request_uri =
+        std::regex_replace(entry.request_uri, rewrite.compiled, rewrite.replacement);
+  }
+  for (http::Headers* headers : {&entry.request_headers, &entry.response_headers}) {
+    http::Headers cleaned;
+    cleaned.reserve(headers->size());
+    for (const auto& [name, value] : *headers) {
+      std::string v = value;
+      auto rule = std::find_if(options_.rules.headers.begin(), options_.rules.headers.end(),
+                               [&](const HeaderRule& r) { return http::iequals(r.name, name); });
+      if (rule != options_.rules.headers.end()) v = rule->value;
+      for (const auto& r : options_.rules.header_regexes) {
+        if (http::iequals(r.name, name)) {
+          v = std::regex_replace(v, r.rewrite.compiled, r.rewrite.replacement);
+        }
+      }
+      cleaned.add(name, scrub_string(std::move(v)));
+    }
+    *headers = std::move(cleaned);
+  }
+  if (token_exchange) {
+    // A token exchange carries the client secret one way and the access token the other:
+    // nothing of either body is kept.
+    if (!entry.request_body.empty()) {
+      entry.request_body = Body::from_text(kSanitized);
+      set_content_length(entry.request_headers, entry.request_body);
+    }
+    if (!entry.response_body.empty()) {
+      entry.response_body = Body::from_text(kSanitized);
+      set_content_length(entry.response_headers, entry.response_body);
+    }
+    return;
+  }
+  sanitize_body(entry.request_body, entry.request_uri, entry.request_headers);
+  sanitize_body(entry.response_body, entry.request_uri, entry.response_headers);
+}
+
+http::Request Sanitizer::sanitize_request(const http::Request& request) const {
+  Entry entry;
+  entry.request_uri = request.url;
+  entry.request_method = request.method;
+  entry.request_headers = request.headers;
+  entry.request_body = Body::from_bytes(request.body, content_type_of(request.headers));
+  sanitize(entry);
+  http::Request out;
+  out.method = std::move(entry.request_method);
+  out.url = std::move(entry.request_uri);
+  out.headers = std::move(entry.request_headers);
+  out.body = std::move(entry.request_body.bytes);
+  return out;
+}
+
+bool Sanitizer::rewrites_requests() const {
+  if (!options_.secrets.empty()) return true;
+  const SanitizerRules defaults = SanitizerRules::defaults();
+  return !options_.rules.uri_regexes.empty() || !options_.rules.body_pointers.empty() ||
+         options_.rules.body_regexes.size() != defaults.body_regexes.size() ||
+         options_.rules.body_keys.size() != defaults.body_keys.size();
+}
+
+Json Sanitizer::describe() const {
+  Json out = options_.rules.to_json();
+  out["vaultHost"] =
+      options_.vault_url.empty() ? "kept" : std::string("replaced by ") + kFakeVaultHost;
+  out["tokenExchanges"] = "bodies replaced by Sanitized";
+  out["secretsRedacted"] = options_.secrets.size();
+  return out;
+}
+
+}  // namespace kv::harness
