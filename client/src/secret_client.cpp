@@ -88,14 +88,14 @@ json tags_json(const std::map<std::string, std::string>& tags) {
 
 }  // namespace
 
-struct SecretClient::Impl {
+struct detail::SecretClientImpl {
   std::string vault_url;  // scheme://host[:port][/prefix], no trailing slash
   std::string authority;  // scheme://host[:port]
   std::string api_version;
   detail::Pipeline pipeline;
 
-  Impl(const std::string& url, std::shared_ptr<TokenCredential> credential,
-       const SecretClientOptions& options)
+  SecretClientImpl(const std::string& url, std::shared_ptr<TokenCredential> credential,
+                   const SecretClientOptions& options)
       : api_version(options.ApiVersion), pipeline(std::move(credential), options) {
     Url parsed;
     try {
@@ -238,7 +238,7 @@ Response<SecretProperties> SecretClient::UpdateSecretProperties(
 SecretPropertiesPagedResponse SecretClient::GetPropertiesOfSecrets(
     const GetPropertiesOfSecretsOptions& options) const {
   SecretPropertiesPagedResponse page;
-  page.client_ = this;
+  page.client_ = impl_;
   page.kind_ = 0;
   std::string url = options.NextPageToken ? impl_->resolve_next_link(*options.NextPageToken)
                                           : impl_->url("/secrets", options.MaxResults);
@@ -251,7 +251,7 @@ SecretPropertiesPagedResponse SecretClient::GetPropertiesOfSecretsVersions(
     const std::string& name, const GetPropertiesOfSecretVersionsOptions& options) const {
   check_name(name, "name");
   SecretPropertiesPagedResponse page;
-  page.client_ = this;
+  page.client_ = impl_;
   page.kind_ = 1;
   std::string url = options.NextPageToken
                         ? impl_->resolve_next_link(*options.NextPageToken)
@@ -264,7 +264,7 @@ SecretPropertiesPagedResponse SecretClient::GetPropertiesOfSecretsVersions(
 DeletedSecretPagedResponse SecretClient::GetDeletedSecrets(
     const GetDeletedSecretsOptions& options) const {
   DeletedSecretPagedResponse page;
-  page.client_ = this;
+  page.client_ = impl_;
   page.kind_ = 2;
   std::string url = options.NextPageToken ? impl_->resolve_next_link(*options.NextPageToken)
                                           : impl_->url("/deletedsecrets", options.MaxResults);
@@ -285,7 +285,7 @@ DeleteSecretOperation SecretClient::StartDeleteSecret(const std::string& name) c
   http::Request req = impl_->request("DELETE", impl_->url("/secrets/" + name));
   auto raw = impl_->send(req, 200);
   DeleteSecretOperation operation;
-  operation.client_ = this;
+  operation.client_ = impl_;
   operation.name_ = name;
   operation.value_ = read_model(req, *raw, detail::parse_deleted_secret);
   // Without soft delete there is no recovery id and nothing left to wait for.
@@ -300,7 +300,7 @@ RecoverDeletedSecretOperation SecretClient::StartRecoverDeletedSecret(
   http::Request req = impl_->request("POST", impl_->url("/deletedsecrets/" + name + "/recover"));
   auto raw = impl_->send(req, 200);
   RecoverDeletedSecretOperation operation;
-  operation.client_ = this;
+  operation.client_ = impl_;
   operation.name_ = name;
   operation.recover_ = true;
   operation.value_ = read_model(req, *raw, detail::parse_secret_properties);
@@ -349,7 +349,7 @@ void PagedResponse<Item>::MoveToNextPage() {
     RawResponse.reset();
     return;
   }
-  const auto& impl = *client_->impl_;
+  const auto& impl = *client_;
   std::string url = impl.resolve_next_link(*NextPageToken);
   if constexpr (std::is_same_v<Item, DeletedSecret>) {
     impl.fetch_page(url, detail::parse_deleted_secret, Items, NextPageToken, RawResponse);
@@ -361,7 +361,7 @@ void PagedResponse<Item>::MoveToNextPage() {
 template <class T>
 const http::Response& SecretOperation<T>::Poll() {
   if (done_ && last_) return *last_;
-  const auto& impl = *client_->impl_;
+  const auto& impl = *client_;
   std::string path = recover_ ? "/secrets/" + name_ : "/deletedsecrets/" + name_;
   http::Request req = impl.request("GET", impl.url(path));
   auto raw = std::make_shared<const http::Response>(impl.pipeline.send(req));
@@ -391,7 +391,7 @@ Response<T> SecretOperation<T>::PollUntilDone(std::chrono::milliseconds interval
   while (true) {
     Poll();
     if (done_) break;
-    client_->impl_->pipeline.clock().sleep_for(interval);
+    client_->pipeline.clock().sleep_for(interval);
   }
   return {value_, last_};
 }

@@ -27,7 +27,7 @@ struct Response {
 /// Retry policy limits (defaults as the Azure SDKs').
 struct RetryOptions {
   int MaxRetries = 3;
-  std::chrono::milliseconds RetryDelay{800};      ///< Base of the exponential back-off.
+  std::chrono::milliseconds RetryDelay{800};        ///< Base of the exponential back-off.
   std::chrono::milliseconds MaxRetryDelay{60'000};  ///< Cap of one wait.
   /// Statuses that are retried.
   std::vector<int> StatusCodes{408, 429, 500, 502, 503, 504};
@@ -69,6 +69,9 @@ using GetPropertiesOfSecretVersionsOptions = GetPropertiesOfSecretsOptions;
 using GetDeletedSecretsOptions = GetPropertiesOfSecretsOptions;
 
 class SecretClient;
+namespace detail {
+struct SecretClientImpl;
+}  // namespace detail
 
 /// One page of a list operation; MoveToNextPage() follows nextLink.
 template <class Item>
@@ -85,7 +88,8 @@ class PagedResponse {
 
  private:
   friend class SecretClient;
-  const SecretClient* client_ = nullptr;
+  // Shared with the client, so that a page outlives the SecretClient object it came from.
+  std::shared_ptr<const detail::SecretClientImpl> client_;
   bool has_page_ = true;
   int kind_ = 0;
 };
@@ -108,7 +112,8 @@ class SecretOperation {
 
  private:
   friend class SecretClient;
-  const SecretClient* client_ = nullptr;
+  // Shared with the client, so that an operation outlives the SecretClient object it came from.
+  std::shared_ptr<const detail::SecretClientImpl> client_;
   std::string name_;
   T value_;
   bool done_ = false;
@@ -129,7 +134,8 @@ class SecretClient {
   /// The vault URL this client talks to.
   const std::string& GetUrl() const;
 
-  Response<KeyVaultSecret> GetSecret(const std::string& name, const std::string& version = "") const;
+  Response<KeyVaultSecret> GetSecret(const std::string& name,
+                                     const std::string& version = "") const;
   Response<KeyVaultSecret> SetSecret(const std::string& name, const std::string& value) const;
   Response<KeyVaultSecret> SetSecret(const std::string& name, const std::string& value,
                                      const SetSecretOptions& options) const;
@@ -147,7 +153,7 @@ class SecretClient {
   Response<BackupSecretResult> BackupSecret(const std::string& name) const;
   Response<KeyVaultSecret> RestoreSecretBackup(const std::vector<std::uint8_t>& backup) const;
 
-  struct Impl;
+  using Impl = detail::SecretClientImpl;
 
  private:
   template <class>
