@@ -1,0 +1,62 @@
+// The results of running scenarios: data that reporters consume.
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "kv/scenario/scenario.hpp"
+
+namespace kv::scenario {
+
+/// How a step or a scenario ended.
+enum class Status { Passed, Failed, Skipped };
+
+/// The result of one step (one entry per repetition of a repeated step).
+struct StepResult {
+  std::string pointer;
+  Operation operation = Operation::Get;
+  std::string title;
+  bool cleanup = false;
+  Status status = Status::Passed;
+  int attempts = 0;
+  /// Set for repeated steps: which repetition this is.
+  std::optional<int> repetition;
+  /// Failure details (empty when passed): the JSON Pointer of the failed check, expected, actual.
+  std::string at;
+  std::string expected;
+  std::string actual;
+  /// For failures not about an expectation: a harness error (e.g. a playback mismatch).
+  std::string error;
+  std::chrono::nanoseconds duration{0};
+};
+
+/// The result of one scenario.
+struct ScenarioResult {
+  std::string file;
+  std::string name;
+  std::string mode;
+  std::string fixture;
+  Status status = Status::Passed;
+  std::vector<StepResult> steps;
+  /// A failure outside any step: missing fixture, unused entries, localvault failure...
+  std::string error;
+  std::chrono::nanoseconds duration{0};
+
+  /// The first failure as a readable multi-line message naming the file and step pointer.
+  std::string failure_message() const;
+};
+
+/// The results of a whole run.
+struct RunSummary {
+  std::vector<ScenarioResult> scenarios;
+  std::chrono::nanoseconds duration{0};
+  int passed() const;
+  int failed() const;
+};
+
+/// "passed", "failed" or "skipped".
+const char* to_string(Status status);
+
+}  // namespace kv::scenario

@@ -1,0 +1,156 @@
+// JUnit XML and JSON reports, written atomically.
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iomanip>
+#include <sstream>
+#include <stdexcept>
+
+#include <nlohmann/json.hpp>
+
+#include "kv/scenario/reporters.hpp"
+
+namespace kv::scenario {
+namespace {
+
+std::string seconds(std::chrono::nanoseconds d) {
+  std::ostringstream out;
+  out << std::fixed << std::setprecision(3) << std::chrono::duration<double>(d).count();
+  return out.str();
+}
+
+// XML 1.0 forbids most control characters even as references; they become U+FFFD.
+std::string xml_escape(const std::string& text) {
+  std::string out;
+  for (unsigned char c : text) {
+    switch (c) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&apos;";
+        break;
+      default:
+        if (c < 0x20 && c != '\n' && c != '\t' && c != '\r') {
+          out += "\xEF\xBF\xBD";
+        } else {
+          out += static_cast<char>(c);
+        }
+    }
+  }
+  return out;
+}
+
+std::string first_line(const std::string& text) {
+  return text.substr(0, text.find('\n'));
+}
+
+std::string classname(const ScenarioResult& r) {
+  std::string stem = std::filesystem::path(r.file).stem().string();
+  return "scenarios." + stem;
+}
+
+}  // namespace
+
+std::string to_junit_xml(const RunSummary& summary, const std::string& mode) {
+  std::ostringstream out;
+  int failures = summary.failed();
+  int tests = static_cast<int>(summary.scenarios.size());
+  out << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
+  out << "<testsuites name=\"kvharness\" tests=\"" << tests << "\" failures=\"" << failures
+      << "\" errors=\"0\" time=\"" << seconds(summary.duration) << "\">\n";
+  out << "  <testsuite name=\"kvharness." << xml_escape(mode) << "\" tests=\"" << tests
+      << "\" failures=\"" << failures << "\" errors=\"0\" skipped=\"0\" time=\""
+      << seconds(summary.duration) << "\">\n";
+  for (const auto& r : summary.scenarios) {
+    out << "    <testcase name=\"" << xml_escape(r.name) << "\" classname=\""
+        << xml_escape(classname(r)) << "\" file=\"" << xml_escape(r.file) << "\" time=\""
+        << seconds(r.duration) << "\"";
+    if (r.status != Status::Failed) {
+      out << "/>\n";
+      continue;
+    }
+    std::string message = r.failure_message();
+    out << ">\n      <failure message=\"" << xml_escape(first_line(message)) << "\" type=\""
+        << (r.error.empty() ? "expectation" : "harness") << "\">" << xml_escape(message)
+        << "</failure>\n    </testcase>\n";
+  }
+  out << "  </testsuite>\n</testsuites>\n";
+  return out.str();
+}
+
+std::string to_json_report(const RunSummary& summary, const std::string& mode) {
+  using nlohmann::ordered_json;
+  ordered_json scenarios = ordered_json::array();
+  for (const auto& r : summary.scenarios) {
+    ordered_json steps = ordered_json::array();
+    for (const auto& s : r.steps) {
+      ordered_json step = {{"pointer", s.pointer},
+                           {"op", to_string(s.operation)},
+                           {"status", to_string(s.status)},
+                           {"attempts", s.attempts}};
+      if (!s.title.empty()) step["title"] = s.title;
+      if (s.repetition) step["repetition"] = *s.repetition;
+      if (s.cleanup) step["cleanup"] = true;
+      if (!s.at.empty()) step["at"] = s.at;
+      if (!s.expected.empty()) step["expected"] = s.expected;
+      if (!s.actual.empty()) step["actual"] = s.actual;
+      if (!s.error.empty()) step["error"] = s.error;
+      steps.push_back(std::move(step));
+    }
+    ordered_json item = {
+        {"name", r.name},
+        {"file", r.file},
+        {"fixture", r.fixture},
+        {"status", to_string(r.status)},
+        {"durationMs", std::chrono::duration<double, std::milli>(r.duration).count()}};
+    if (r.status == Status::Failed) item["failure"] = r.failure_message();
+    item["steps"] = std::move(steps);
+    scenarios.push_back(std::move(item));
+  }
+  ordered_json doc = {
+      {"mode", mode},
+      {"passed", summary.passed()},
+      {"failed", summary.failed()},
+      {"durationMs", std::chrono::duration<double, std::milli>(summary.duration).count()},
+      {"scenarios", std::move(scenarios)}};
+  return doc.dump(2) + "\n";
+}
+
+void write_file_atomically(const std::string& path, const std::string& text) {
+  std::filesystem::path target(path);
+  std::filesystem::path temp = target;
+  temp += ".tmp";
+  {
+    std::ofstream out(temp, std::ios::binary | std::ios::trunc);
+    if (!out)
+      throw std::runtime_error("cannot write " + temp.string() + ": " + std::strerror(errno));
+    out << text;
+    out.flush();
+    if (!out) {
+      std::error_code ignored;
+      std::filesystem::remove(temp, ignored);
+      throw std::runtime_error("cannot write " + temp.string() + ": " + std::strerror(errno));
+    }
+  }
+  std::error_code ec;
+  std::filesystem::rename(temp, target, ec);
+  if (ec) {
+    std::error_code ignored;
+    std::filesystem::remove(temp, ignored);
+    throw std::runtime_error("cannot write " + path + ": " + ec.message());
+  }
+}
+
+}  // namespace kv::scenario

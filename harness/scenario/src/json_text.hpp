@@ -1,0 +1,26 @@
+// Reading JSON-with-comments text and describing JSON values in messages.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+#include "kv/scenario/diagnostic.hpp"
+
+namespace kv::scenario::detail {
+
+/// Parses JSON allowing // and /* */ comments; on a syntax error fills `error` (with line and
+/// column) and returns nothing.
+std::optional<nlohmann::json> parse_json_text(std::string_view text, const std::string& file,
+                                              Diagnostic& error);
+/// A value as shown after "found:": strings quoted, others compact, long ones shortened, with
+/// the JSON type for non-strings.
+std::string describe_value(const nlohmann::json& value);
+/// Appends an escaped reference token to a JSON Pointer.
+std::string child_pointer(const std::string& parent, std::string_view token);
+/// Reads a whole file; throws std::runtime_error naming the file and the system error.
+std::string read_text_file(const std::string& path);
+
+}  // namespace kv::scenario::detail
