@@ -44,6 +44,7 @@ HttpsServer::HttpsServer(VaultService& service, const TlsIdentity& identity, Ser
   server_->new_task_queue = [threads] {
     return new httplib::ThreadPool(static_cast<std::size_t>(threads));
   };
+  server_->set_tcp_nodelay(true);
   server_->set_keep_alive_max_count(100000);
   server_->set_keep_alive_timeout(30);
   // A client that announces a body and never sends it gets a quick 408-style close, not a hang.
@@ -110,6 +111,10 @@ bool HttpsServer::run() {
 
 void HttpsServer::stop() {
   server_->stop();
+}
+
+void HttpsServer::hold() {
+  mutex_.lock();
 }
 
 }  // namespace kv::localvault

@@ -42,6 +42,9 @@ class HttpsServer {
   /// Stops accepting and returns from run(); safe from another thread.
   void stop();
 
+  /// Waits for the request in progress (if any) and keeps every later one out, for good.
+  void hold();
+
  private:
   VaultService& service_;
   ServeConfig config_;

@@ -2,8 +2,11 @@
 #include <signal.h>
 
 #include <chrono>
+#include <condition_variable>
 #include <cstdio>
+#include <cstdlib>
 #include <iostream>
+#include <mutex>
 #include <thread>
 
 #include "https_server.hpp"
@@ -88,12 +91,28 @@ int run(const ServerOptions& o) {
   if (!o.ready_file.empty()) write_file_atomically(o.ready_file, url + "\n");
   std::cout << "localvault listening on " << url << std::endl;
 
+  std::mutex run_mutex;
+  std::condition_variable run_done;
+  bool returned = false;
   std::thread waiter([&] {
     int signal_number = 0;
     sigwait(&stop_signals, &signal_number);
     server.stop();
+    // Idle keep-alive connections would hold run() until they time out; once no request is in
+    // progress (and every change is on disk) there is nothing left to finish, so exit now.
+    std::unique_lock<std::mutex> lock(run_mutex);
+    if (!run_done.wait_for(lock, std::chrono::milliseconds(200), [&] { return returned; })) {
+      server.hold();
+      std::cerr << "localvault: stopped" << std::endl;
+      std::_Exit(0);
+    }
   });
   bool ok = server.run();
+  {
+    std::lock_guard<std::mutex> lock(run_mutex);
+    returned = true;
+  }
+  run_done.notify_all();
   // If run() returned on its own, wake the waiter so it can be joined.
   pthread_kill(waiter.native_handle(), SIGTERM);
   waiter.join();
