@@ -156,8 +156,8 @@ struct PlaybackTransport::Impl {
         auto diffs = matcher.diff(e, keys[i], request, key);
         if (diffs.empty()) {
           out +=
-              "      matches this request, but each entry answers once and this one was used;"
-              " the recording has fewer such requests than this run sends\n";
+              "      matches, but was already used: each entry answers once, and this run sends"
+              " more of these requests than were recorded\n";
         }
         for (const auto& d : diffs) {
           out += "      " + d.field + ": recorded " + d.recorded + " | actual " + d.actual + "\n";

@@ -1,0 +1,208 @@
+// Sanitizing: default rules, the fake vault host everywhere, token exchanges, custom rules.
+#include <catch2/catch.hpp>
+
+#include "kv/harness/audit.hpp"
+#include "kv/harness/sanitizer.hpp"
+#include "kv/harness/session.hpp"
+
+using namespace kv;
+using namespace kv::harness;
+
+namespace {
+
+Entry vault_entry(const std::string& origin) {
+  Entry e;
+  e.request_uri = origin + "/secrets/a?api-version=7.5";
+  e.request_method = "PUT";
+  e.request_headers.add("Authorization", "Bearer eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.sig");
+  e.request_headers.add("Cookie", "session=abc");
+  e.request_headers.add("Host", "127.0.0.1:8443");
+  e.request_headers.add("Content-Type", "application/json");
+  e.request_body = Body::from_bytes(http::to_bytes(R"({"value":"v"})"), "application/json");
+  e.status_code = 200;
+  e.response_headers.add("Content-Type", "application/json; charset=utf-8");
+  e.response_headers.add("Content-Length", "999");
+  e.response_headers.add(
+      "WWW-Authenticate",
+      "Bearer authorization=\"https://login.windows.net/t\", resource=\"https://127.0.0.1\"");
+  e.response_headers.add("Set-Cookie", "x=1");
+  Json body = {{"id", origin + "/secrets/a/1"},
+               {"recoveryId", origin + "/deletedsecrets/a"},
+               {"nextLink", origin + "/secrets?api-version=7.5&$skiptoken=abc"},
+               {"value", "v"}};
+  e.response_body = Body::from_json(body);
+  return e;
+}
+
+}  // namespace
+
+TEST_CASE("Authorization and cookies become Sanitized and the vault host becomes the fake host",
+          "[sanitizer][playback]") {
+  SanitizerOptions options;
+  options.vault_url = "https://127.0.0.1:8443";
+  Sanitizer sanitizer(options);
+  Entry e = vault_entry("https://127.0.0.1:8443");
+  sanitizer.sanitize(e);
+  CHECK(e.request_uri == "https://fakevault.vault.azure.net/secrets/a?api-version=7.5");
+  CHECK(*e.request_headers.find("Authorization") == "Sanitized");
+  CHECK(*e.request_headers.find("Cookie") == "Sanitized");
+  CHECK(*e.request_headers.find("Host") == "fakevault.vault.azure.net");
+  CHECK(*e.response_headers.find("Set-Cookie") == "Sanitized");
+  CHECK(*e.response_headers.find("WWW-Authenticate") ==
+        "Bearer authorization=\"https://login.windows.net/t\", "
+        "resource=\"https://fakevault.vault.azure.net\"");
+  CHECK(e.response_body.json["id"] == "https://fakevault.vault.azure.net/secrets/a/1");
+  CHECK(e.response_body.json["recoveryId"] == "https://fakevault.vault.azure.net/deletedsecrets/a");
+  CHECK(e.response_body.json["nextLink"] ==
+        "https://fakevault.vault.azure.net/secrets?api-version=7.5&$skiptoken=abc");
+  // Content-Length follows the sanitized body.
+  CHECK(*e.response_headers.find("Content-Length") == std::to_string(e.response_body.bytes.size()));
+  CHECK(find_unsanitized(Fixture{{e}, {}, {}, false, FixtureSource::InMemory}).empty());
+}
+
+TEST_CASE("A real vault host is replaced with and without the default port",
+          "[sanitizer][playback]") {
+  SanitizerOptions options;
+  options.vault_url = "https://myvault.vault.azure.net/";
+  Sanitizer sanitizer(options);
+  Entry e = vault_entry("https://myvault.vault.azure.net");
+  e.response_body =
+      Body::from_json({{"nextLink", "https://myvault.vault.azure.net:443/secrets?api-version=7.5"},
+                       {"note", "see myvault.vault.azure.net"}});
+  sanitizer.sanitize(e);
+  CHECK(e.response_body.json["nextLink"] ==
+        "https://fakevault.vault.azure.net/secrets?api-version=7.5");
+  CHECK(e.response_body.json["note"] == "see fakevault.vault.azure.net");
+}
+
+TEST_CASE("A token exchange that reaches the recorder is redacted wholesale",
+          "[sanitizer][playback]") {
+  Sanitizer sanitizer;
+  Entry e;
+  e.request_uri = "https://login.microsoftonline.com/tenant/oauth2/v2.0/token";
+  e.request_method = "POST";
+  e.request_headers.add("Content-Type", "application/x-www-form-urlencoded");
+  e.request_headers.add("Content-Length", "80");
+  e.request_body =
+      Body::from_text("grant_type=client_credentials&client_id=c&client_secret=s3cr3t&scope=x");
+  e.status_code = 200;
+  e.response_headers.add("Content-Type", "application/json");
+  e.response_body = Body::from_json(
+      {{"access_token", "eyJhbGciOiJIUzI1NiJ9.eyJ4IjoxfQ.c2ln"}, {"expires_in", 3599}});
+  sanitizer.sanitize(e);
+  CHECK(http::as_text(e.request_body.bytes) == "Sanitized");
+  CHECK(http::as_text(e.response_body.bytes) == "Sanitized");
+  CHECK(*e.request_headers.find("Content-Length") == "9");
+}
+
+TEST_CASE("Custom rules redact by header, URI regex, body regex and JSON Pointer",
+          "[sanitizer][playback]") {
+  SanitizerOptions options;
+  options.rules.merge(Json::parse(R"({
+    "headers": [{"name": "x-ms-keyvault-network-info", "value": "addr=0.0.0.0"}],
+    "headerRegexes": [{"name": "x-ms-request-id", "pattern": "[0-9a-f]{8}", "replacement": "00000000"}],
+    "uriRegexes": [{"pattern": "/secrets/user-[0-9]+", "replacement": "/secrets/user-N"}],
+    "bodyRegexes": [{"pattern": "[0-9]{3}-[0-9]{4}", "replacement": "555-0000"}],
+    "bodyPointers": [{"pointer": "/value", "value": "REDACTED", "uriPattern": "/secrets/user-"}]
+  })"));
+  Sanitizer sanitizer(options);
+  Entry e;
+  e.request_uri = "https://fakevault.vault.azure.net/secrets/user-42?api-version=7.5";
+  e.request_method = "PUT";
+  e.request_body = Body::from_json({{"value", "hunter2"}, {"note", "call 123-4567"}});
+  e.status_code = 200;
+  e.response_headers.add("x-ms-keyvault-network-info", "addr=20.1.2.3");
+  e.response_headers.add("x-ms-request-id", "deadbeef-1234");
+  sanitizer.sanitize(e);
+  CHECK(e.request_uri == "https://fakevault.vault.azure.net/secrets/user-N?api-version=7.5");
+  CHECK(e.request_body.json["value"] == "REDACTED");
+  CHECK(e.request_body.json["note"] == "call 555-0000");
+  CHECK(*e.response_headers.find("x-ms-keyvault-network-info") == "addr=0.0.0.0");
+  CHECK(*e.response_headers.find("x-ms-request-id") == "00000000-1234");
+}
+
+TEST_CASE("Secrets are removed raw, URL-encoded, JSON-escaped and base64-encoded",
+          "[sanitizer][playback]") {
+  const std::string secret = "canary \"quoted\"/value+1";
+  SanitizerOptions options;
+  options.secrets = {secret};
+  Sanitizer sanitizer(options);
+  const std::string forms[] = {
+      secret,
+      "canary%20%22quoted%22%2Fvalue%2B1",
+      "canary+%22quoted%22%2Fvalue%2B1",
+      "canary \\\"quoted\\\"/value+1",
+      "Y2FuYXJ5ICJxdW90ZWQiL3ZhbHVlKzE",
+  };
+  for (const auto& form : forms) {
+    INFO(form);
+    const std::string scrubbed = sanitizer.scrub("before " + form + " after");
+    CHECK(scrubbed == "before Sanitized after");
+  }
+  // Embedded at any byte offset inside a larger base64 blob.
+  for (int offset = 0; offset < 3; ++offset) {
+    INFO("offset " << offset);
+    std::string blob = std::string(static_cast<std::size_t>(offset) + 3, 'z') + secret + "tail";
+    static const char* k = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    std::string encoded;
+    unsigned buffer = 0;
+    int bits = 0;
+    for (unsigned char c : blob) {
+      buffer = (buffer << 8) | c;
+      bits += 8;
+      while (bits >= 6) {
+        bits -= 6;
+        encoded += k[(buffer >> bits) & 63];
+      }
+    }
+    CHECK(sanitizer.scrub(encoded).find("Sanitized") != std::string::npos);
+  }
+}
+
+TEST_CASE("The audit finds what the sanitizer should have removed, without quoting it",
+          "[audit][playback]") {
+  Entry e;
+  e.request_uri = "https://realvault.vault.azure.net/secrets/a?api-version=7.5";
+  e.request_method = "POST";
+  e.request_headers.add("Authorization",
+                        "Bearer eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl");
+  e.request_body = Body::from_text("grant_type=client_credentials&client_secret=abc");
+  e.status_code = 200;
+  e.response_body =
+      Body::from_json({{"access_token", "tok"}, {"next", "https://127.0.0.1:5555/x"}});
+  Fixture f;
+  f.entries.push_back(e);
+  const auto findings = find_unsanitized(f);
+  std::vector<std::string> summary;
+  for (const auto& finding : findings) {
+    summary.push_back(finding.pointer + " " + finding.kind);
+    CHECK(finding.message.find("abc") == std::string::npos);
+    CHECK(finding.message.find("eyJ") == std::string::npos);
+  }
+  CHECK(summary == std::vector<std::string>{
+                       "/Entries/0/RequestUri vault-host",
+                       "/Entries/0/RequestHeaders/Authorization authorization",
+                       "/Entries/0/RequestBody client-secret",
+                       "/Entries/0/ResponseBody/access_token token",
+                       "/Entries/0/ResponseBody/next vault-host",
+                   });
+}
+
+TEST_CASE("Placeholder vault names pass the audit and a leaked real one is reported",
+          "[audit][playback]") {
+  // The 2025 C++ recordings left a real test vault in recoveryId.
+  Entry e;
+  e.request_uri = "https://REDACTED.vault.azure.net/secrets/a";
+  e.request_method = "GET";
+  e.status_code = 200;
+  e.response_body = Body::from_json(
+      {{"recoveryId", "https://t74b68ef3acc1f78c.vault.azure.net/deletedsecrets/a"}});
+  Fixture f;
+  f.entries.push_back(e);
+  const auto findings = find_unsanitized(f);
+  REQUIRE(findings.size() == 1);
+  CHECK(findings[0].pointer == "/Entries/0/ResponseBody/recoveryId");
+  CHECK(findings[0].message ==
+        "a real-looking vault host (\"t74b68ef3acc1f78c.vault.azure.net\") appears here; record "
+        "with the vault URL configured so it is replaced by fakevault.vault.azure.net");
+}
