@@ -53,6 +53,17 @@ std::string escape_token(const std::string& key) {
   return out;
 }
 
+// True when some ignored pointer lies strictly below `pointer`.
+bool has_ignored_below(const std::string& pointer, const std::vector<std::string>& ignored) {
+  for (const auto& p : ignored) {
+    if (p.size() > pointer.size() + 1 && p.compare(0, pointer.size(), pointer) == 0 &&
+        p[pointer.size()] == '/') {
+      return true;
+    }
+  }
+  return false;
+}
+
 bool is_ignored(const std::string& pointer, const std::vector<std::string>& ignored) {
   for (const auto& prefix : ignored) {
     if (pointer == prefix) return true;
@@ -85,7 +96,12 @@ void json_diff(const Json& recorded, const Json& actual, const std::string& poin
       const std::string child = pointer + "/" + escape_token(key);
       auto it = actual.find(key);
       if (it == actual.end()) {
-        if (!is_ignored(child, ignored)) out.push_back({prefix + child, render(value), kAbsent});
+        // An object missing on one side still differs only in its non-ignored members.
+        if (value.is_object() && has_ignored_below(child, ignored)) {
+          json_diff(value, Json::object(), child, ignored, out, prefix);
+        } else if (!is_ignored(child, ignored)) {
+          out.push_back({prefix + child, render(value), kAbsent});
+        }
       } else {
         json_diff(value, *it, child, ignored, out, prefix);
       }
@@ -93,7 +109,11 @@ void json_diff(const Json& recorded, const Json& actual, const std::string& poin
     for (const auto& [key, value] : actual.items()) {
       if (recorded.contains(key)) continue;
       const std::string child = pointer + "/" + escape_token(key);
-      if (!is_ignored(child, ignored)) out.push_back({prefix + child, kAbsent, render(value)});
+      if (value.is_object() && has_ignored_below(child, ignored)) {
+        json_diff(Json::object(), value, child, ignored, out, prefix);
+      } else if (!is_ignored(child, ignored)) {
+        out.push_back({prefix + child, kAbsent, render(value)});
+      }
     }
     return;
   }
