@@ -1,0 +1,261 @@
+// Fixture diff: normalize each entry into a comparable JSON view, align the two entry lists by
+// longest common subsequence of (operation, method, path), then compare aligned views.
+#include "kv/scenario/fixture_diff.hpp"
+
+#include <algorithm>
+#include <map>
+#include <regex>
+
+#include "kv/harness/operation.hpp"
+#include "kv/url.hpp"
+
+namespace kv::scenario {
+namespace {
+
+using harness::Json;
+
+struct View {
+  std::string operation;
+  std::string key;  // operation + method + path: what alignment uses
+  Json data;        // everything compared
+  int index = 0;
+};
+
+class Normalizer {
+ public:
+  Normalizer(const harness::Fixture& fixture, const DiffOptions& options) : options_(options) {
+    for (const auto& [name, value] : fixture.variables) {
+      if (!value.empty()) replacements_.emplace_back(value, "${" + name + "}");
+    }
+    // Longer values first, so a value that contains another is replaced whole.
+    std::sort(replacements_.begin(), replacements_.end(),
+              [](const auto& a, const auto& b) { return a.first.size() > b.first.size(); });
+  }
+
+  std::string text(std::string s) const {
+    for (const auto& [value, name] : replacements_) {
+      for (std::size_t at = 0; (at = s.find(value, at)) != std::string::npos; at += name.size()) {
+        s.replace(at, value.size(), name);
+      }
+    }
+    static const std::regex host(R"(https://[A-Za-z0-9.\-]+(:[0-9]+)?)");
+    s = std::regex_replace(s, host, "https://{vault}");
+    if (options_.ignore_volatile) {
+      static const std::regex version(R"(\b[0-9a-f]{32}\b)");
+      static const std::regex skiptoken(R"((\$skiptoken=)[^&"]*)");
+      s = std::regex_replace(s, version, "{version}");
+      s = std::regex_replace(s, skiptoken, "$1{skiptoken}");
+    }
+    return s;
+  }
+
+  Json body(const Json& value, bool blob) const {
+    if (value.is_string()) return text(value.get<std::string>());
+    if (value.is_array()) {
+      Json out = Json::array();
+      for (const auto& item : value) out.push_back(body(item, blob));
+      return out;
+    }
+    if (!value.is_object()) return value;
+    Json out = Json::object();
+    for (auto it = value.begin(); it != value.end(); ++it) {
+      static const std::vector<std::string> dates = {"created", "updated", "deletedDate",
+                                                     "scheduledPurgeDate"};
+      if (options_.ignore_volatile &&
+          std::find(dates.begin(), dates.end(), it.key()) != dates.end()) {
+        out[it.key()] = "{date}";
+      } else if (options_.ignore_volatile && blob && it.key() == "value") {
+        out[it.key()] = "{backup blob}";
+      } else {
+        out[it.key()] = body(it.value(), blob);
+      }
+    }
+    return out;
+  }
+
+  Json body(const harness::Body& b, bool blob) const {
+    switch (b.kind) {
+      case harness::Body::Kind::None:
+        return nullptr;
+      case harness::Body::Kind::Json:
+        return body(b.json, blob);
+      case harness::Body::Kind::Text:
+        return text(std::string(b.bytes.begin(), b.bytes.end()));
+      case harness::Body::Kind::Binary:
+        return "<" + std::to_string(b.bytes.size()) + " binary bytes>";
+    }
+    return nullptr;
+  }
+
+  View view(const harness::Entry& e, int index) const {
+    View v;
+    v.index = index;
+    v.operation = std::string(harness::classify_operation(e.request_method, e.request_uri));
+    std::string path = e.request_uri;
+    Json query = Json::object();
+    try {
+      Url url(e.request_uri);
+      path = url.path();
+      for (const auto& [k, value] : url.query()) query[k] = text(value);
+    } catch (const std::exception&) {
+      // A relative or odd URI is compared as text.
+    }
+    path = text(path);
+    if (options_.ignore_volatile && query.contains("$skiptoken"))
+      query["$skiptoken"] = "{skiptoken}";
+    v.key = v.operation + " " + e.request_method + " " + path;
+    bool backup_response = v.operation == "BackupSecret";
+    bool restore_request = v.operation == "RestoreSecret";
+    v.data = Json{{"status", e.status_code},
+                  {"query", query},
+                  {"requestBody", body(e.request_body, restore_request)},
+                  {"responseBody", body(e.response_body, backup_response)}};
+    return v;
+  }
+
+ private:
+  const DiffOptions& options_;
+  std::vector<std::pair<std::string, std::string>> replacements_;
+};
+
+std::vector<View> views(const harness::Fixture& fixture, const DiffOptions& options) {
+  Normalizer normalizer(fixture, options);
+  std::vector<View> out;
+  for (std::size_t i = 0; i < fixture.entries.size(); ++i) {
+    View v = normalizer.view(fixture.entries[i], static_cast<int>(i));
+    // Polls and retries repeat a variable number of times from one recording to the next.
+    if (options.ignore_volatile && !out.empty() && out.back().key == v.key &&
+        out.back().data == v.data) {
+      continue;
+    }
+    out.push_back(std::move(v));
+  }
+  return out;
+}
+
+std::string show(const Json& value) {
+  std::string text = value.dump();
+  if (text.size() > 120) text = text.substr(0, 117) + "...";
+  return text;
+}
+
+std::vector<std::string> details(const View& a, const View& b) {
+  std::vector<std::string> lines;
+  if (a.data["status"] != b.data["status"]) {
+    lines.push_back("status: " + a.data["status"].dump() + " → " + b.data["status"].dump());
+  }
+  for (const char* part : {"query", "requestBody", "responseBody"}) {
+    const Json& x = a.data[part];
+    const Json& y = b.data[part];
+    if (x == y) continue;
+    if (!x.is_structured() || !y.is_structured()) {
+      lines.push_back(std::string(part) + ": " + show(x) + " → " + show(y));
+      continue;
+    }
+    for (const auto& op : Json::diff(x, y)) {
+      std::string path = op["path"].get<std::string>();
+      std::string kind = op["op"].get<std::string>();
+      Json::json_pointer pointer(path);
+      if (kind == "remove") {
+        lines.push_back(std::string(part) + " " + path + ": " + show(x.at(pointer)) +
+                        " → (absent)");
+      } else if (kind == "add") {
+        lines.push_back(std::string(part) + " " + path + ": (absent) → " + show(op["value"]));
+      } else {
+        lines.push_back(std::string(part) + " " + path + ": " + show(x.at(pointer)) + " → " +
+                        show(op["value"]));
+      }
+    }
+  }
+  return lines;
+}
+
+}  // namespace
+
+FixtureDiff diff_fixtures(const harness::Fixture& old_fixture, const harness::Fixture& new_fixture,
+                          const DiffOptions& options) {
+  std::vector<View> a = views(old_fixture, options);
+  std::vector<View> b = views(new_fixture, options);
+  // LCS table over alignment keys.
+  std::vector<std::vector<int>> lcs(a.size() + 1, std::vector<int>(b.size() + 1, 0));
+  for (std::size_t i = a.size(); i-- > 0;) {
+    for (std::size_t j = b.size(); j-- > 0;) {
+      lcs[i][j] =
+          a[i].key == b[j].key ? lcs[i + 1][j + 1] + 1 : std::max(lcs[i + 1][j], lcs[i][j + 1]);
+    }
+  }
+  FixtureDiff diff;
+  std::size_t i = 0;
+  std::size_t j = 0;
+  auto removed = [&](const View& v) {
+    diff.changes.push_back({EntryChange::Kind::Removed,
+                            v.operation,
+                            v.key.substr(v.operation.size() + 1),
+                            v.index,
+                            -1,
+                            {}});
+  };
+  auto added = [&](const View& v) {
+    diff.changes.push_back({EntryChange::Kind::Added,
+                            v.operation,
+                            v.key.substr(v.operation.size() + 1),
+                            -1,
+                            v.index,
+                            {}});
+  };
+  while (i < a.size() || j < b.size()) {
+    if (i < a.size() && j < b.size() && a[i].key == b[j].key) {
+      if (a[i].data != b[j].data) {
+        diff.changes.push_back({EntryChange::Kind::Changed, a[i].operation,
+                                a[i].key.substr(a[i].operation.size() + 1), a[i].index, b[j].index,
+                                details(a[i], b[j])});
+      }
+      ++i;
+      ++j;
+    } else if (j < b.size() && (i == a.size() || lcs[i][j + 1] >= lcs[i + 1][j])) {
+      added(b[j++]);
+    } else {
+      removed(a[i++]);
+    }
+  }
+  for (const auto& [name, value] : old_fixture.variables) {
+    if (!new_fixture.variables.count(name)) diff.variable_changes.push_back("- " + name);
+  }
+  for (const auto& [name, value] : new_fixture.variables) {
+    if (!old_fixture.variables.count(name)) diff.variable_changes.push_back("+ " + name);
+  }
+  return diff;
+}
+
+std::string format_diff(const FixtureDiff& diff, const std::string& old_name,
+                        const std::string& new_name) {
+  if (diff.empty()) return "no differences between " + old_name + " and " + new_name + "\n";
+  std::string out = "--- " + old_name + "\n+++ " + new_name + "\n";
+  std::map<std::string, std::map<std::string, int>> by_operation;
+  for (const auto& c : diff.changes) {
+    const char* kind = c.kind == EntryChange::Kind::Added     ? "added"
+                       : c.kind == EntryChange::Kind::Removed ? "removed"
+                                                              : "changed";
+    std::string where =
+        c.kind == EntryChange::Kind::Added ? "new #" + std::to_string(c.new_index)
+        : c.kind == EntryChange::Kind::Removed
+            ? "old #" + std::to_string(c.old_index)
+            : "old #" + std::to_string(c.old_index) + ", new #" + std::to_string(c.new_index);
+    out += std::string(kind) + " " + c.operation + ": " + c.request + " (" + where + ")\n";
+    for (const auto& d : c.details) out += "    " + d + "\n";
+    ++by_operation[c.operation][kind];
+  }
+  for (const auto& v : diff.variable_changes) out += "variable " + v + "\n";
+  out += "by operation:";
+  bool first = true;
+  for (const auto& [operation, counts] : by_operation) {
+    out += first ? " " : "; ";
+    first = false;
+    out += operation;
+    for (const auto& [kind, n] : counts) out += " " + std::to_string(n) + " " + kind;
+  }
+  if (by_operation.empty()) out += " none";
+  return out + "\n";
+}
+
+}  // namespace kv::scenario

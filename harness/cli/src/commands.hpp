@@ -1,0 +1,21 @@
+// The kvharness subcommands. Each returns the process exit code: 0 success, 1 failure found,
+// 2 usage or configuration error.
+#pragma once
+
+#include <string>
+
+namespace kv::cli {
+
+/// Exit codes shared by every subcommand.
+enum ExitCode { kSuccess = 0, kFailure = 1, kUsage = 2 };
+
+/// `kvharness run`: runs scenarios live, records them, or replays them.
+int run_command(int argc, char** argv, const std::string& self_path);
+/// `kvharness check`: validates scenario files and fixtures without running anything.
+int check_command(int argc, char** argv);
+/// `kvharness diff OLD NEW`: a semantic diff of two recordings.
+int diff_command(int argc, char** argv);
+/// `kvharness export --har FIXTURE`: converts a recording to HAR.
+int export_command(int argc, char** argv);
+
+}  // namespace kv::cli

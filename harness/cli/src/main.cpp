@@ -1,0 +1,60 @@
+// kvharness: run, record and replay Key Vault scenarios; check, diff and export recordings.
+#include <cstring>
+#include <iostream>
+#include <string>
+
+#include "commands.hpp"
+#include "kv/version.hpp"
+
+namespace {
+
+constexpr const char* kUsage = R"(Usage: kvharness <command> [options]
+
+Commands:
+  run [FILES or FOLDERS...]   run scenarios: --mode live|record|playback (default playback)
+  check [PATHS...]            validate scenario files and recordings without running anything
+  diff OLD NEW                semantic diff of two recordings
+  export --har FIXTURE        convert a recording to HAR 1.2
+
+Options:
+  -h, --help                  show this text (kvharness <command> --help for a command's options)
+  --version                   show the version
+
+Examples:
+  kvharness run scenarios/                      replay every scenario offline
+  kvharness run --mode record scenarios/x.json  record against a local vault started for the run
+  kvharness check scenarios/ recordings/
+  kvharness diff recordings/x.json /tmp/new/x.json
+)";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) {
+    std::cerr << kUsage;
+    return kv::cli::kUsage;
+  }
+  std::string command = argv[1];
+  if (command == "--help" || command == "-h" || command == "help") {
+    std::cout << kUsage;
+    return kv::cli::kSuccess;
+  }
+  if (command == "--version") {
+    std::cout << "kvharness " << kv::kVersion << "\n";
+    return kv::cli::kSuccess;
+  }
+  // Subcommands see their own name as argv[0], so their --help reads "kvharness run ...".
+  int sub_argc = argc - 1;
+  char** sub_argv = argv + 1;
+  try {
+    if (command == "run") return kv::cli::run_command(sub_argc, sub_argv, argv[0]);
+    if (command == "check") return kv::cli::check_command(sub_argc, sub_argv);
+    if (command == "diff") return kv::cli::diff_command(sub_argc, sub_argv);
+    if (command == "export") return kv::cli::export_command(sub_argc, sub_argv);
+  } catch (const std::exception& e) {
+    std::cerr << "kvharness " << command << ": " << e.what() << "\n";
+    return kv::cli::kUsage;
+  }
+  std::cerr << "kvharness: unknown command \"" << command << "\"\n\n" << kUsage;
+  return kv::cli::kUsage;
+}

@@ -1,0 +1,202 @@
+// `kvharness run`: parse every scenario first (a bad file is a configuration error), then run
+// each in its own session, reporting on the console and optionally as JUnit XML and JSON.
+#include <cxxopts.hpp>
+
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+
+#include "commands.hpp"
+#include "kv/harness/session.hpp"
+#include "kv/scenario/diagnostic.hpp"
+#include "kv/scenario/discovery.hpp"
+#include "kv/scenario/parser.hpp"
+#include "kv/scenario/reporters.hpp"
+#include "kv/scenario/session_runner.hpp"
+#include "live_target.hpp"
+
+namespace kv::cli {
+namespace {
+
+constexpr const char* kExamples = R"(
+Modes (--mode, else $AZURE_TEST_MODE, else playback):
+  playback  replay each scenario's recording offline; no network, no credentials
+  record    run against a vault and (over)write recordings/<scenario>.json
+  live      run against a vault, write nothing
+A vault comes from --vault-url or AZURE_KEYVAULT_URL with AZURE_TENANT_ID, AZURE_CLIENT_ID,
+AZURE_CLIENT_SECRET (and optionally AZURE_AUTHORITY_HOST). Without one, record and live start
+localvault on 127.0.0.1 for each scenario and stop it afterwards.
+
+Exit codes: 0 all passed, 1 a scenario failed, 2 usage or configuration error.
+
+Examples:
+  kvharness run                                    replay scenarios/ (the default folder)
+  kvharness run scenarios/backup_restore.json --junit results.xml
+  kvharness run --mode record --filter paging scenarios/
+  AZURE_KEYVAULT_URL=https://myvault.vault.azure.net kvharness run --mode record scenarios/
+  kvharness run --mode playback --recordings /tmp/rec scenarios/
+)";
+
+}  // namespace
+
+int run_command(int argc, char** argv, const std::string& self_path) {
+  cxxopts::Options options("kvharness run", "Runs scenarios live, records them, or replays them.");
+  options.positional_help("[FILES or FOLDERS...]");
+  options.add_options()("mode", "live, record or playback", cxxopts::value<std::string>())(
+      "recordings", "folder of the recordings (default: recordings/ beside each scenario folder)",
+      cxxopts::value<std::string>()->default_value(""))(
+      "vault-url", "the vault to record against (default $AZURE_KEYVAULT_URL)",
+      cxxopts::value<std::string>()->default_value(""))(
+      "localvault", "localvault executable for the embedded vault",
+      cxxopts::value<std::string>()->default_value(""))(
+      "filter", "only scenarios whose file name contains this text",
+      cxxopts::value<std::string>()->default_value(""))(
+      "junit", "write JUnit XML to FILE", cxxopts::value<std::string>()->default_value(""))(
+      "json", "write a JSON report to FILE", cxxopts::value<std::string>()->default_value(""))(
+      "v,verbose", "print every step")("h,help", "show this help")(
+      "paths", "scenario files or folders", cxxopts::value<std::vector<std::string>>());
+  options.parse_positional({"paths"});
+  cxxopts::ParseResult args;
+  try {
+    args = options.parse(argc, argv);
+  } catch (const cxxopts::exceptions::exception& e) {
+    std::cerr << "kvharness run: " << e.what() << "\n(see kvharness run --help)\n";
+    return kUsage;
+  }
+  if (args.count("help")) {
+    std::cout << options.help() << kExamples;
+    return kSuccess;
+  }
+
+  std::string mode_text = "playback";
+  if (args.count("mode")) {
+    mode_text = args["mode"].as<std::string>();
+  } else if (const char* env = std::getenv("AZURE_TEST_MODE"); env != nullptr && *env != '\0') {
+    mode_text = env;
+  }
+  harness::Mode mode;
+  try {
+    mode = harness::parse_mode(mode_text);
+  } catch (const std::exception&) {
+    std::cerr << "kvharness run: unknown mode \"" << mode_text << "\" (from "
+              << (args.count("mode") ? "--mode" : "AZURE_TEST_MODE")
+              << "); expected live, record or playback\n";
+    return kUsage;
+  }
+
+  std::vector<std::string> paths;
+  if (args.count("paths")) paths = args["paths"].as<std::vector<std::string>>();
+  if (paths.empty()) paths.push_back("scenarios");
+  std::vector<std::string> files;
+  try {
+    files = scenario::collect_scenario_files(paths, args["filter"].as<std::string>());
+  } catch (const std::exception& e) {
+    std::cerr << "kvharness run: " << e.what() << "\n";
+    return kUsage;
+  }
+  if (files.empty()) {
+    std::cerr << "kvharness run: no scenario files match";
+    if (!args["filter"].as<std::string>().empty())
+      std::cerr << " --filter " << args["filter"].as<std::string>();
+    std::cerr << "\n";
+    return kUsage;
+  }
+
+  std::vector<scenario::Scenario> scenarios;
+  bool invalid = false;
+  for (const auto& file : files) {
+    try {
+      scenarios.push_back(scenario::load_scenario(file));
+    } catch (const scenario::ScenarioFileError& e) {
+      std::cerr << e.what() << "\n";
+      invalid = true;
+    }
+  }
+  if (invalid) {
+    std::cerr << "kvharness run: invalid scenario files; nothing was run\n";
+    return kUsage;
+  }
+
+  // A real vault is configured once; the embedded localvault is started per scenario so that
+  // every recording starts from an empty vault.
+  std::optional<TargetHandle> real_vault;
+  VaultSettings settings = vault_settings_from_environment(args["vault-url"].as<std::string>());
+  if (mode != harness::Mode::Playback && !settings.vault_url.empty()) {
+    try {
+      real_vault = real_vault_target(settings);
+    } catch (const std::exception& e) {
+      std::cerr << "kvharness run: " << e.what() << "\n";
+      return kUsage;
+    }
+  }
+  LocalVaultOptions localvault_options;
+  localvault_options.binary = args["localvault"].as<std::string>();
+  localvault_options.self_path = self_path;
+  if (mode != harness::Mode::Playback && !real_vault) {
+    try {
+      find_localvault(localvault_options);
+    } catch (const std::exception& e) {
+      std::cerr << "kvharness run: " << e.what() << "\n";
+      return kUsage;
+    }
+  }
+
+  scenario::ConsoleReporter console(std::cout, args.count("verbose") > 0);
+  console.start(harness::to_string(mode), scenarios.size());
+  scenario::RunSummary summary;
+  auto start = std::chrono::steady_clock::now();
+  for (const auto& s : scenarios) {
+    scenario::SessionRunOptions run_options;
+    run_options.mode = mode;
+    run_options.fixture_path =
+        scenario::fixture_path_for(s.file, args["recordings"].as<std::string>());
+    run_options.observer = &console;
+    std::optional<TargetHandle> local;
+    if (mode != harness::Mode::Playback) {
+      if (real_vault) {
+        run_options.target = real_vault->target;
+      } else {
+        try {
+          local = localvault_target(localvault_options);
+          run_options.target = local->target;
+        } catch (const std::exception& e) {
+          scenario::ScenarioResult failed;
+          failed.file = s.file;
+          failed.name = s.name;
+          failed.mode = harness::to_string(mode);
+          failed.status = scenario::Status::Failed;
+          failed.error = std::string("cannot start the embedded vault: ") + e.what();
+          console.scenario_finished(failed);
+          summary.scenarios.push_back(std::move(failed));
+          continue;
+        }
+      }
+      if (mode == harness::Mode::Record) {
+        std::error_code ec;
+        std::filesystem::create_directories(
+            std::filesystem::path(run_options.fixture_path).parent_path(), ec);
+      }
+    }
+    summary.scenarios.push_back(scenario::run_in_session(s, run_options));
+  }
+  summary.duration = std::chrono::steady_clock::now() - start;
+  console.summary(summary);
+
+  int status = summary.failed() > 0 ? kFailure : kSuccess;
+  try {
+    if (!args["junit"].as<std::string>().empty()) {
+      scenario::write_file_atomically(args["junit"].as<std::string>(),
+                                      scenario::to_junit_xml(summary, harness::to_string(mode)));
+    }
+    if (!args["json"].as<std::string>().empty()) {
+      scenario::write_file_atomically(args["json"].as<std::string>(),
+                                      scenario::to_json_report(summary, harness::to_string(mode)));
+    }
+  } catch (const std::exception& e) {
+    std::cerr << "kvharness run: " << e.what() << "\n";
+    return kUsage;
+  }
+  return status;
+}
+
+}  // namespace kv::cli
