@@ -10,3 +10,9 @@
 #include "kv/secret_client.hpp"
 #include "kv/transport.hpp"
 #include "kv/url.hpp"
+
+/// The spelling of the Azure SDK for C++ samples, so that their snippets compile unchanged.
+/// Only this umbrella header declares it; include the individual headers to avoid it.
+namespace Azure::Identity {
+using ClientSecretCredential = ::kv::ClientSecretCredential;
+}  // namespace Azure::Identity
