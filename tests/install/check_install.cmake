@@ -1,0 +1,40 @@
+# cmake -P script: install BUILD_DIR into WORK_DIR/prefix, then build and run CONSUMER_DIR against it.
+foreach(var BUILD_DIR CONSUMER_DIR WORK_DIR GENERATOR)
+  if(NOT DEFINED ${var} OR "${${var}}" STREQUAL "")
+    message(FATAL_ERROR "check_install.cmake: ${var} is not set")
+  endif()
+endforeach()
+
+file(REMOVE_RECURSE "${WORK_DIR}")
+set(prefix "${WORK_DIR}/prefix")
+
+function(run step)
+  execute_process(COMMAND ${ARGN} RESULT_VARIABLE result OUTPUT_VARIABLE out ERROR_VARIABLE err)
+  if(NOT result EQUAL 0)
+    message(FATAL_ERROR "${step} failed (${result}):\n${out}\n${err}")
+  endif()
+  set(last_output "${out}" PARENT_SCOPE)
+endfunction()
+
+run("cmake --install" ${CMAKE_COMMAND} --install "${BUILD_DIR}" --prefix "${prefix}")
+
+set(consumer_args -S "${CONSUMER_DIR}" -B "${WORK_DIR}/build" -G "${GENERATOR}"
+    "-DCMAKE_PREFIX_PATH=${prefix}")
+if(CXX_COMPILER)
+  list(APPEND consumer_args "-DCMAKE_CXX_COMPILER=${CXX_COMPILER}")
+endif()
+if(BUILD_TYPE)
+  list(APPEND consumer_args "-DCMAKE_BUILD_TYPE=${BUILD_TYPE}")
+endif()
+if(SANITIZE)
+  # The installed static library was compiled with the sanitizers; its consumer must link them.
+  list(APPEND consumer_args "-DCMAKE_CXX_FLAGS=-fsanitize=address,undefined"
+       "-DCMAKE_EXE_LINKER_FLAGS=-fsanitize=address,undefined")
+endif()
+run("configuring the consumer" ${CMAKE_COMMAND} ${consumer_args})
+run("building the consumer" ${CMAKE_COMMAND} --build "${WORK_DIR}/build")
+run("running the consumer" "${WORK_DIR}/build/kv_consumer")
+if(NOT last_output STREQUAL "consumer got installed-value\n")
+  message(FATAL_ERROR "unexpected consumer output: '${last_output}'")
+endif()
+message(STATUS "installed package OK: ${last_output}")
