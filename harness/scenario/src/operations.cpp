@@ -24,7 +24,7 @@ std::vector<OperationSpec> build() {
                                         {"value", ArgType::String, true}};
   set_args.insert(set_args.end(), attributes.begin(), attributes.end());
   std::vector<ArgumentSpec> update_args = {{"name", ArgType::String, true},
-                                           {"version", ArgType::String, false}};
+                                           {"version", ArgType::String, true}};
   update_args.insert(update_args.end(), attributes.begin(), attributes.end());
   const std::vector<std::string> list_fields = {"status", "items", "names", "count", "pages"};
   const std::vector<ArgumentSpec> poll_args = {{"name", ArgType::String, true},
