@@ -81,7 +81,7 @@ class Parser {
       error("", "missing-field", "a \"steps\" array", "no \"steps\"");
     } else {
       scenario.steps = parse_steps(root["steps"], "/steps", false);
-      if (scenario.steps.empty() && root["steps"].is_array()) {
+      if (root["steps"].is_array() && root["steps"].empty()) {
         error("/steps", "empty-steps", "at least one step", "[]");
       }
     }
