@@ -197,7 +197,9 @@ class Reader {
     return entry;
   }
 
-  Fixture read(const Json& root) const {
+  // Takes the document by reference and frees each entry's node once converted, so that a large
+  // fixture does not hold the whole parsed document and the whole converted fixture at once.
+  Fixture read(Json& root) const {
     if (!root.is_object()) fail("", "an object with \"Entries\"", describe(root));
     Fixture fixture;
     if (auto legacy = root.find("networkCallRecords"); legacy != root.end()) {
@@ -219,6 +221,7 @@ class Reader {
     fixture.entries.reserve(entries->size());
     for (std::size_t i = 0; i < entries->size(); ++i) {
       fixture.entries.push_back(test_proxy_entry((*entries)[i], "/Entries/" + std::to_string(i)));
+      (*entries)[i] = nullptr;
     }
     if (auto vars = root.find("Variables"); vars != root.end() && !vars->is_null()) {
       if (!vars->is_object()) fail("/Variables", "an object of names to strings", describe(*vars));
@@ -299,14 +302,18 @@ Fixture parse_fixture(std::string_view text, const std::string& name) {
 }
 
 Fixture load_fixture(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
+  std::ifstream in(path, std::ios::binary | std::ios::ate);
   if (!in) {
     throw FixtureError(path, "the file", "a readable fixture file", "it cannot be opened");
   }
-  std::ostringstream content;
-  content << in.rdbuf();
-  if (in.bad()) throw FixtureError(path, "the file", "a readable fixture file", "a read error");
-  return parse_fixture(content.str(), path);
+  // One buffer of the file's size: a stringstream would hold the text twice.
+  const std::streamoff size = in.tellg();
+  std::string content(size > 0 ? static_cast<std::size_t>(size) : 0, '\0');
+  in.seekg(0);
+  if (size > 0 && !in.read(content.data(), size)) {
+    throw FixtureError(path, "the file", "a readable fixture file", "a read error");
+  }
+  return parse_fixture(content, path);
 }
 
 }  // namespace kv::harness

@@ -144,7 +144,7 @@ RequestKey Matcher::key(std::string_view method, std::string_view url) const {
   std::string_view path;
   std::string_view query;
   split_url(url, path, query);
-  key.path = rules_.path_rewrites.empty() ? std::string(path) : rules_.normalise_path(path);
+  key.path = rules_.path_rewrites.empty() ? std::string(path) : normalised_path(path);
   while (!query.empty()) {
     const std::size_t amp = query.find('&');
     std::string_view pair = query.substr(0, amp);
@@ -162,6 +162,18 @@ RequestKey Matcher::key(std::string_view method, std::string_view url) const {
   }
   std::sort(key.query.begin(), key.query.end());
   return key;
+}
+
+std::string Matcher::normalised_path(std::string_view path) const {
+  constexpr std::size_t kMaxCached = 1 << 16;
+  {
+    std::lock_guard lock(cache_mutex_);
+    if (auto it = path_cache_.find(path); it != path_cache_.end()) return it->second;
+  }
+  std::string normalised = rules_.normalise_path(path);
+  std::lock_guard lock(cache_mutex_);
+  if (path_cache_.size() < kMaxCached) path_cache_.emplace(std::string(path), normalised);
+  return normalised;
 }
 
 bool Matcher::body_matches(const Entry& recorded, const http::Request& actual) const {

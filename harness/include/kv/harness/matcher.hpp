@@ -2,8 +2,10 @@
 // set, JSON bodies semantically, plus whatever the match rules add or remove.
 #pragma once
 
+#include <mutex>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -29,10 +31,13 @@ struct RequestKey {
   std::vector<std::pair<std::string, std::string>> query;
 };
 
-/// Applies MatchRules. Immutable after construction, so thread-safe.
+/// Applies MatchRules. Thread-safe: the rules never change after construction, and the cache
+/// of normalised paths has its own lock.
 class Matcher {
  public:
   explicit Matcher(MatchRules rules = MatchRules::defaults());
+  Matcher(const Matcher& other) : Matcher(other.rules_) {}
+  Matcher& operator=(const Matcher&) = delete;
 
   /// The match key of a method and absolute URL (host and scheme never take part).
   RequestKey key(std::string_view method, std::string_view url) const;
@@ -49,7 +54,16 @@ class Matcher {
   void body_diff(const Entry& recorded, const http::Request& actual,
                  std::vector<FieldDiff>& out) const;
 
+  std::string normalised_path(std::string_view path) const;
+
   MatchRules rules_;
+  // Regex rewrites cost microseconds; a replay sees the same few paths again and again.
+  struct PathHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  mutable std::mutex cache_mutex_;
+  mutable std::unordered_map<std::string, std::string, PathHash, std::equal_to<>> path_cache_;
 };
 
 /// Compares two JSON values ignoring object key order; appends one diff per differing leaf,

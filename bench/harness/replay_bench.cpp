@@ -1,0 +1,464 @@
+// kv_replay_bench: how fast the replay path is, how it scales, and what recording costs.
+//
+//   kv_replay_bench [--seconds S] [--sizes 1000,10000,100000] [--localvault PATH] [--rounds N]
+//
+// 1. Seed flow (set, get, backup, delete + 2 x 404 polls + 200, purge, restore: 9 exchanges,
+//    ~7 KB backup blob each way) replayed through the whole SecretClient stack, with the split
+//    between matching, copying the response and client-side work.
+// 2. Fixtures of N distinct entries: load MB/s, peak memory, per-exchange replay cost.
+// 3. Recording overhead: the same flow against localvault, live vs recorded.
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "fake_vault.hpp"
+#include "kv/harness/fixture.hpp"
+#include "kv/harness/playback_transport.hpp"
+#include "kv/harness/recording_transport.hpp"
+#include "kv/harness/session.hpp"
+#include "seed_flow.hpp"
+
+using namespace kv;
+using namespace kv::harness;
+using Clock_ = std::chrono::steady_clock;
+using namespace std::chrono_literals;
+
+namespace {
+
+double seconds_since(Clock_::time_point start) {
+  return std::chrono::duration<double>(Clock_::now() - start).count();
+}
+
+// CPU time of this process: on a shared 2-core machine wall time measures the neighbours too.
+double cpu_seconds() {
+  timespec ts{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
+}
+
+// Remembers every request and response that pass through, to time the layers separately.
+class Tap final : public http::Transport {
+ public:
+  explicit Tap(std::shared_ptr<http::Transport> inner) : inner_(std::move(inner)) {}
+  http::Response send(const http::Request& r) override {
+    requests.push_back(r);
+    auto response = inner_->send(r);
+    responses.push_back(response);
+    return response;
+  }
+  std::vector<http::Request> requests;
+  std::vector<http::Response> responses;
+
+ private:
+  std::shared_ptr<http::Transport> inner_;
+};
+
+SecretClient make_client(std::shared_ptr<http::Transport> transport, const std::string& url,
+                         std::shared_ptr<kv::Clock> clock) {
+  SecretClientOptions options;
+  options.Transport = std::move(transport);
+  options.Clock = std::move(clock);
+  return SecretClient(url, std::make_shared<StaticTokenCredential>(), options);
+}
+
+Fixture record_seed_fixture() {
+  const std::string vault = "https://benchvault.vault.azure.net";
+  SanitizerOptions sanitizer;
+  sanitizer.vault_url = vault;
+  auto recorder = std::make_shared<RecordingTransport>(std::make_shared<test::FakeVault>(vault),
+                                                       std::make_shared<Sanitizer>(sanitizer));
+  auto client = make_client(recorder, vault, std::make_shared<ManualClock>());
+  test::run_seed_flow(client, "bench-secret", "my secret value", 2s);
+  Fixture fixture;
+  fixture.entries = recorder->take_entries();
+  // Through the file format, exactly as a committed recording would be replayed.
+  return parse_fixture(serialize_fixture(fixture), "seed.json");
+}
+
+void seed_flow_bench(double budget_seconds) {
+  Fixture fixture = record_seed_fixture();
+  std::size_t request_bytes = 0;
+  std::size_t response_bytes = 0;
+  for (const auto& e : fixture.entries) {
+    request_bytes += e.request_body.bytes.size();
+    response_bytes += e.response_body.bytes.size();
+  }
+  const std::size_t per_flow = fixture.entries.size();
+  auto playback = std::make_shared<PlaybackTransport>(
+      fixture, PlaybackOptions{"seed.json", MatchRules::defaults(), nullptr, nullptr});
+  const std::string url = std::string("https://") + kFakeVaultHost;
+  auto client = make_client(playback, url, std::make_shared<ManualClock>());
+
+  // Warm up, and capture the exact requests the client sends.
+  auto tap = std::make_shared<Tap>(playback);
+  {
+    auto tapped = make_client(tap, url, std::make_shared<ManualClock>());
+    test::run_seed_flow(tapped, "bench-secret", "my secret value", 2s);
+    playback->verify_all_used();
+    playback->reset();
+  }
+
+  // Whole stack.
+  std::size_t flows = 0;
+  auto start = Clock_::now();
+  double cpu_start = cpu_seconds();
+  while (seconds_since(start) < budget_seconds) {
+    for (int i = 0; i < 100; ++i) {
+      test::run_seed_flow(client, "bench-secret", "my secret value", 2s);
+      playback->reset();
+    }
+    flows += 100;
+  }
+  const double wall = seconds_since(start);
+  const double whole = cpu_seconds() - cpu_start;
+  const double exchanges = static_cast<double>(flows * per_flow);
+  const double per_exchange_us = whole / exchanges * 1e6;
+
+  // Transport only (match + copy), same requests.
+  std::size_t rounds = 0;
+  start = Clock_::now();
+  cpu_start = cpu_seconds();
+  while (seconds_since(start) < budget_seconds / 2) {
+    for (int i = 0; i < 1000; ++i) {
+      for (const auto& r : tap->requests) {
+        auto response = playback->send(r);
+        if (response.status == 0) std::abort();
+      }
+      playback->reset();
+    }
+    rounds += 1000;
+  }
+  const double transport_us =
+      (cpu_seconds() - cpu_start) / static_cast<double>(rounds * per_flow) * 1e6;
+
+  // Copy only: the response copy the transport hands back.
+  rounds = 0;
+  start = Clock_::now();
+  cpu_start = cpu_seconds();
+  while (seconds_since(start) < budget_seconds / 4) {
+    for (int i = 0; i < 1000; ++i) {
+      for (const auto& response : tap->responses) {
+        http::Response copy = response;
+        if (copy.status == 0) std::abort();
+      }
+    }
+    rounds += 1000;
+  }
+  const double copy_us = (cpu_seconds() - cpu_start) / static_cast<double>(rounds * per_flow) * 1e6;
+  const double match_us = std::max(0.0, transport_us - copy_us);
+  const double client_us = std::max(0.0, per_exchange_us - transport_us);
+
+  std::printf(
+      "== Seed flow replay through SecretClient (%zu exchanges per flow, request bodies %zu B,"
+      " response bodies %zu B per flow)\n",
+      per_flow, request_bytes, response_bytes);
+  std::printf("flows replayed            %zu in %.2f s CPU (%.2f s wall)\n", flows, whole, wall);
+  std::printf(
+      "exchanges per second      %.0f per CPU second, one thread   (go-vcr ~9,000; vcrpy/Ruby VCR "
+      "~1,000; nock/Polly.js ~250)\n",
+      exchanges / whole);
+  std::printf("                          %.0f per wall second (lower when the machine is shared)\n",
+              exchanges / wall);
+  std::printf("cost per exchange         %.2f us CPU\n", per_exchange_us);
+  std::printf("  matching (incl. lock)   %.2f us  (%.0f %%)\n", match_us,
+              100 * match_us / per_exchange_us);
+  std::printf("  copying the response    %.2f us  (%.0f %%)\n", copy_us,
+              100 * copy_us / per_exchange_us);
+  std::printf(
+      "  client side             %.2f us  (%.0f %%)  request building, pipeline, JSON parsing\n",
+      client_us, 100 * client_us / per_exchange_us);
+}
+
+std::string synthetic_fixture_text(std::size_t n) {
+  Fixture f;
+  f.entries.reserve(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    Entry e;
+    const std::string name = "secret-" + std::to_string(i);
+    e.request_uri =
+        std::string("https://") + kFakeVaultHost + "/secrets/" + name + "?api-version=7.5";
+    e.request_method = "GET";
+    e.request_headers.add("Accept", "application/json");
+    e.request_headers.add("Authorization", "Sanitized");
+    e.status_code = 200;
+    e.response_headers.add("Cache-Control", "no-cache");
+    e.response_headers.add("Content-Type", "application/json; charset=utf-8");
+    e.response_headers.add("x-ms-request-id", "0f6a1b2c-0000-4000-8000-000000000001");
+    e.response_headers.add("Date", "Wed, 12 Mar 2025 22:16:18 GMT");
+    char version[40];
+    std::snprintf(version, sizeof version, "%032zx", i);
+    e.response_body = Body::from_json(
+        {{"value", "value-" + std::to_string(i)},
+         {"id", std::string("https://") + kFakeVaultHost + "/secrets/" + name + "/" + version},
+         {"attributes",
+          {{"enabled", true},
+           {"created", 1741817778},
+           {"updated", 1741817778},
+           {"recoveryLevel", "Recoverable+Purgeable"},
+           {"recoverableDays", 90}}}});
+    e.response_headers.add("Content-Length", std::to_string(e.response_body.bytes.size()));
+    f.entries.push_back(std::move(e));
+  }
+  return serialize_fixture(f);
+}
+
+// Peak resident memory (VmHWM) of this process in kB.
+long peak_rss_kb() {
+  std::ifstream status("/proc/self/status");
+  for (std::string line; std::getline(status, line);) {
+    if (line.rfind("VmHWM:", 0) == 0) return std::stol(line.substr(6));
+  }
+  return 0;
+}
+long current_rss_kb() {
+  std::ifstream status("/proc/self/status");
+  for (std::string line; std::getline(status, line);) {
+    if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
+  }
+  return 0;
+}
+
+// Runs in a child process so that peak memory is this size's alone.
+void scaling_child(const std::string& path, std::size_t n, std::size_t file_bytes, int out_fd) {
+  const long rss_before = current_rss_kb();
+  const double start = cpu_seconds();
+  Fixture fixture = load_fixture(path);
+  const double parse_s = cpu_seconds() - start;
+  auto playback = std::make_shared<PlaybackTransport>(
+      std::move(fixture), PlaybackOptions{path, MatchRules::defaults(), nullptr, nullptr});
+  const double load_s = cpu_seconds() - start;
+  const long rss_after = peak_rss_kb();
+  auto client = make_client(playback, std::string("https://") + kFakeVaultHost,
+                            std::make_shared<ManualClock>());
+  // Every entry once, in a scattered order (stride coprime with n), through SecretClient.
+  const std::size_t samples = std::min<std::size_t>(n, 20000);
+  const std::size_t stride = 7919;
+  const double cpu_start = cpu_seconds();
+  for (std::size_t k = 0; k < samples; ++k) {
+    const std::size_t i = (k * stride) % n;
+    client.GetSecret("secret-" + std::to_string(i));
+  }
+  const double per_exchange_us = (cpu_seconds() - cpu_start) / static_cast<double>(samples) * 1e6;
+  char line[256];
+  const int len = std::snprintf(
+      line, sizeof line, "%-8zu %8.1f MB %8.3f s %8.3f s %8.1f MB/s %9.1f MB %10.2f us\n", n,
+      static_cast<double>(file_bytes) / 1e6, parse_s, load_s,
+      static_cast<double>(file_bytes) / 1e6 / load_s,
+      static_cast<double>(rss_after - rss_before) / 1024.0, per_exchange_us);
+  if (write(out_fd, line, static_cast<std::size_t>(len)) < 0) std::abort();
+}
+
+void scaling_bench(const std::vector<std::size_t>& sizes) {
+  std::printf("\n== Fixture size scaling (GET of N distinct secrets through SecretClient)\n");
+  std::printf("%-8s %11s %10s %10s %13s %12s %13s\n", "entries", "file", "parse", "load+index",
+              "load rate", "peak memory", "per exchange");
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("kv-bench-" + std::to_string(getpid()));
+  std::filesystem::create_directories(dir);
+  for (std::size_t n : sizes) {
+    const std::string path = (dir / ("fixture-" + std::to_string(n) + ".json")).string();
+    std::size_t bytes = 0;
+    {
+      const std::string text = synthetic_fixture_text(n);
+      bytes = text.size();
+      std::ofstream(path, std::ios::binary) << text;
+    }
+    int fds[2];
+    if (pipe(fds) != 0) return;
+    std::fflush(stdout);
+    const pid_t child = fork();
+    if (child == 0) {
+      // A fresh process (exec, not just fork) so that its peak memory is this load's alone.
+      close(fds[0]);
+      dup2(fds[1], STDOUT_FILENO);
+      const std::string count = std::to_string(n);
+      const std::string size = std::to_string(bytes);
+      execl("/proc/self/exe", "kv_replay_bench", "--load-child", path.c_str(), count.c_str(),
+            size.c_str(), static_cast<char*>(nullptr));
+      _exit(127);
+    }
+    close(fds[1]);
+    char buffer[512];
+    ssize_t got;
+    std::string out;
+    while ((got = read(fds[0], buffer, sizeof buffer)) > 0)
+      out.append(buffer, static_cast<std::size_t>(got));
+    close(fds[0]);
+    waitpid(child, nullptr, 0);
+    std::fputs(out.c_str(), stdout);
+  }
+  std::filesystem::remove_all(dir);
+  std::printf(
+      "(times are CPU time; peak memory = peak RSS while loading and indexing minus the RSS "
+      "before)\n");
+}
+
+// Starts localvault on port 0 and stops it when destroyed.
+class LocalVault {
+ public:
+  explicit LocalVault(const std::string& binary) {
+    dir_ = std::filesystem::temp_directory_path() / ("kv-bench-lv-" + std::to_string(getpid()));
+    std::filesystem::create_directories(dir_);
+    const std::string ready = (dir_ / "ready").string();
+    cert_ = (dir_ / "cert.pem").string();
+    pid_ = fork();
+    if (pid_ == 0) {
+      const std::string log = (dir_ / "log.txt").string();
+      if (std::freopen(log.c_str(), "w", stdout) == nullptr) _exit(127);
+      execl(binary.c_str(), binary.c_str(), "--port", "0", "--ready-file", ready.c_str(),
+            "--cert-out", cert_.c_str(), "--tenant", "bench-tenant", "--client-id", "bench-client",
+            "--client-secret", "bench-secret", "--delete-delay", "0", static_cast<char*>(nullptr));
+      _exit(127);
+    }
+    for (int i = 0; i < 200 && url_.empty(); ++i) {
+      std::this_thread::sleep_for(50ms);
+      std::ifstream in(ready);
+      std::getline(in, url_);
+    }
+  }
+  ~LocalVault() {
+    if (pid_ > 0) {
+      kill(pid_, SIGTERM);
+      waitpid(pid_, nullptr, 0);
+    }
+    std::error_code ec;
+    std::filesystem::remove_all(dir_, ec);
+  }
+  const std::string& url() const { return url_; }
+  const std::string& cert() const { return cert_; }
+
+ private:
+  pid_t pid_ = -1;
+  std::filesystem::path dir_;
+  std::string cert_;
+  std::string url_;
+};
+
+void record_overhead_bench(const std::string& binary, int rounds) {
+  std::printf("\n== Recording overhead against localvault (%s)\n", binary.c_str());
+  LocalVault vault(binary);
+  if (vault.url().empty()) {
+    std::printf("localvault did not start; skipped\n");
+    return;
+  }
+  http::CurlTransportOptions curl_options;
+  curl_options.ca_bundle = vault.cert();
+  auto curl = std::make_shared<http::CurlTransport>(curl_options);
+  ClientSecretCredentialOptions credential_options;
+  credential_options.AuthorityHost = vault.url();
+  credential_options.Transport = curl;
+  auto credential = std::make_shared<ClientSecretCredential>("bench-tenant", "bench-client",
+                                                             "bench-secret", credential_options);
+  double save_seconds = 0;
+  auto run = [&](bool record, int round) {
+    std::shared_ptr<http::Transport> transport = curl;
+    std::shared_ptr<RecordingTransport> recorder;
+    if (record) {
+      SanitizerOptions sanitizer;
+      sanitizer.vault_url = vault.url();
+      sanitizer.secrets = {"bench-secret"};
+      recorder = std::make_shared<RecordingTransport>(curl, std::make_shared<Sanitizer>(sanitizer));
+      transport = recorder;
+    }
+    SecretClientOptions options;
+    options.Transport = transport;
+    options.DisableChallengeResourceVerification = true;
+    SecretClient client(vault.url(), credential, options);
+    const std::string name = std::string(record ? "rec-" : "live-") + std::to_string(round);
+    auto start = Clock_::now();
+    for (int attempt = 0;; ++attempt) {
+      try {
+        test::run_seed_flow(client, name, "my secret value", 20ms);
+        break;
+      } catch (const std::exception& e) {
+        if (attempt > 3) throw;
+        std::this_thread::sleep_for(50ms);  // a restore 409 right after purge: try a new name
+      }
+    }
+    const double elapsed = seconds_since(start);
+    if (record) {
+      // Writing the fixture happens once per session, at finish(); timed on its own.
+      Fixture fixture;
+      fixture.entries = recorder->take_entries();
+      auto save_start = Clock_::now();
+      const std::string text = serialize_fixture(fixture);
+      save_seconds += seconds_since(save_start);
+      if (text.empty()) std::abort();
+    }
+    return elapsed;
+  };
+  double live = 0;
+  double recorded = 0;
+  run(false, -1);  // warm up connections and the token
+  for (int i = 0; i < rounds; ++i) {
+    live += run(false, i);
+    recorded += run(true, i);
+  }
+  std::printf("flows per mode            %d (interleaved)\n", rounds);
+  std::printf("live                      %.2f ms per flow\n", live / rounds * 1e3);
+  std::printf("record                    %.2f ms per flow\n", recorded / rounds * 1e3);
+  std::printf("overhead                  %+.1f %%\n", (recorded - live) / live * 100);
+  std::printf("serialising the fixture   %.2f ms per flow (once per session, at finish)\n",
+              save_seconds / rounds * 1e3);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  double seconds = 3;
+  int rounds = 20;
+  std::vector<std::size_t> sizes = {1000, 10000, 100000};
+  std::string localvault;
+#ifdef KV_LOCALVAULT_PATH
+  localvault = KV_LOCALVAULT_PATH;
+#endif
+  if (argc == 5 && std::string(argv[1]) == "--load-child") {
+    scaling_child(argv[2], std::stoul(argv[3]), std::stoul(argv[4]), STDOUT_FILENO);
+    return 0;
+  }
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    auto value = [&]() -> std::string {
+      if (i + 1 >= argc) {
+        std::fprintf(stderr, "kv_replay_bench: %s needs a value\n", arg.c_str());
+        std::exit(2);
+      }
+      return argv[++i];
+    };
+    if (arg == "--seconds") {
+      seconds = std::stod(value());
+    } else if (arg == "--rounds") {
+      rounds = std::stoi(value());
+    } else if (arg == "--localvault") {
+      localvault = value();
+    } else if (arg == "--sizes") {
+      sizes.clear();
+      std::stringstream list(value());
+      for (std::string item; std::getline(list, item, ',');) sizes.push_back(std::stoul(item));
+    } else {
+      std::fprintf(stderr,
+                   "usage: kv_replay_bench [--seconds S] [--sizes 1000,10000] [--rounds N] "
+                   "[--localvault PATH]\n");
+      return 2;
+    }
+  }
+  seed_flow_bench(seconds);
+  scaling_bench(sizes);
+  if (!localvault.empty() && std::filesystem::exists(localvault)) {
+    record_overhead_bench(localvault, rounds);
+  } else {
+    std::printf(
+        "\n== Recording overhead: skipped (no localvault binary; pass --localvault PATH)\n");
+  }
+  return 0;
+}
