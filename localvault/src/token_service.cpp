@@ -141,6 +141,12 @@ std::optional<std::string> TokenService::verify(std::string_view authorization,
     return std::string(errors::kMissingToken);
   std::string_view token = authorization.substr(kScheme.size());
   while (!token.empty() && token.front() == ' ') token.remove_prefix(1);
+  std::string cache_key = std::string(vault_host) + " " + std::string(token);
+  if (auto hit = verified_.find(cache_key); hit != verified_.end()) {
+    if (hit->second > now_s) return std::nullopt;
+    verified_.erase(hit);
+    return std::string("The bearer token has expired.");
+  }
   std::size_t dot1 = token.find('.');
   std::size_t dot2 = dot1 == std::string_view::npos ? dot1 : token.find('.', dot1 + 1);
   if (dot2 == std::string_view::npos)
@@ -161,8 +167,11 @@ std::optional<std::string> TokenService::verify(std::string_view authorization,
   if (!iequals(audience, "https://vault.azure.net") &&
       !iequals(audience, "https://" + std::string(host)))
     return "The bearer token audience '" + audience + "' is not accepted by this vault.";
-  if (claims["exp"].get<std::int64_t>() <= now_s)
-    return std::string("The bearer token has expired.");
+  std::int64_t expiry = claims["exp"].get<std::int64_t>();
+  if (expiry <= now_s) return std::string("The bearer token has expired.");
+  constexpr std::size_t kMaxCached = 4096;
+  if (verified_.size() >= kMaxCached) verified_.clear();
+  verified_.emplace(std::move(cache_key), expiry);
   return std::nullopt;
 }
 

@@ -2,6 +2,7 @@
 // The OAuth2 client-credentials token endpoint and the bearer-token check the vault applies.
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -43,6 +44,9 @@ class TokenService {
  private:
   AuthOptions options_;
   std::string key_;
+  // Tokens already verified (signature and audience, per vault host) with their expiry, so that
+  // a client's repeated requests cost a lookup instead of a decode and an HMAC.
+  mutable std::map<std::string, std::int64_t, std::less<>> verified_;
 };
 
 }  // namespace kv::localvault

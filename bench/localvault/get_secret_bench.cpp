@@ -1,0 +1,76 @@
+// Measures GET secret on a live localvault over HTTPS with keep-alive from several connections.
+// Prints requests/s and latency percentiles. Usage: localvault_get_bench [connections] [seconds]
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <iostream>
+#include <thread>
+#include <vector>
+
+#include "https_client.hpp"
+
+using namespace kv::localvault::testing;
+using Clock = std::chrono::steady_clock;
+
+int main(int argc, char** argv) {
+  int connections = argc > 1 ? std::atoi(argv[1]) : 4;
+  double seconds = argc > 2 ? std::atof(argv[2]) : 5.0;
+  if (connections < 1 || seconds <= 0) {
+    std::cerr << "usage: localvault_get_bench [connections>=1] [seconds>0]\n";
+    return 2;
+  }
+  ServerProcess server(LOCALVAULT_EXE, {"--tenant", "bench", "--client-id", "bench",
+                                        "--client-secret", "bench-secret"});
+  {
+    VaultClient setup(server);
+    setup.login("bench", "bench", "bench-secret");
+    if (setup.send("PUT", "/secrets/bench?api-version=7.6", R"({"value":"benchmark value"})")
+            .status != 200) {
+      std::cerr << "cannot create the benchmark secret\n";
+      return 1;
+    }
+  }
+  std::atomic<bool> go{false}, stop{false};
+  std::atomic<int> errors{0};
+  std::vector<std::vector<double>> latencies(static_cast<std::size_t>(connections));
+  std::vector<std::thread> threads;
+  for (int c = 0; c < connections; ++c) {
+    threads.emplace_back([&, c] {
+      VaultClient client(server);
+      client.login("bench", "bench", "bench-secret");
+      std::vector<double>& mine = latencies[static_cast<std::size_t>(c)];
+      mine.reserve(200000);
+      while (!go) std::this_thread::yield();
+      while (!stop) {
+        auto start = Clock::now();
+        WireResponse r = client.send("GET", "/secrets/bench?api-version=7.6");
+        mine.push_back(std::chrono::duration<double, std::micro>(Clock::now() - start).count());
+        if (r.status != 200) ++errors;
+      }
+    });
+  }
+  auto start = Clock::now();
+  go = true;
+  std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
+  stop = true;
+  for (std::thread& t : threads) t.join();
+  double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
+
+  std::vector<double> all;
+  for (const auto& l : latencies) all.insert(all.end(), l.begin(), l.end());
+  std::sort(all.begin(), all.end());
+  auto pct = [&](double p) {
+    return all.empty() ? 0.0
+                       : all[std::min(all.size() - 1, static_cast<std::size_t>(p * all.size()))];
+  };
+  std::printf(
+      "localvault GET secret, HTTPS keep-alive, %d connections, %.1f s (client on the same "
+      "machine)\n",
+      connections, elapsed);
+  std::printf("requests: %zu  errors: %d  throughput: %.0f req/s\n", all.size(), errors.load(),
+              static_cast<double>(all.size()) / elapsed);
+  std::printf("latency us: p50 %.0f  p90 %.0f  p99 %.0f  max %.0f\n", pct(0.50), pct(0.90),
+              pct(0.99), all.empty() ? 0.0 : all.back());
+  return errors == 0 ? 0 : 1;
+}
