@@ -13,7 +13,8 @@ namespace {
 
 std::optional<Mismatch> check(const std::string& expect, const json& result) {
   auto scenario = parse_scenario(
-      R"({"name": "t", "variables": {"v": "abc"}, "steps": [{"op": "list", "expect": )" + expect + "}]}",
+      R"({"name": "t", "variables": {"v": "abc"}, "steps": [{"op": "list", "expect": )" + expect +
+          "}]}",
       "t.json");
   Variables variables;
   variables.set("v", "abc");
@@ -29,9 +30,9 @@ TEST_CASE("Each field check holds or fails with expected and actual text", "[sce
       {"status", 200},
       {"count", 30},
       {"names", {"a", "abc"}},
-      {"items", json::array({{{"name", "a"},
-                              {"tags", {{"env", "test"}}},
-                              {"created", "2026-01-01T00:00:00Z"}}})}};
+      {"items",
+       json::array(
+           {{{"name", "a"}, {"tags", {{"env", "test"}}}, {"created", "2026-01-01T00:00:00Z"}}})}};
   struct Case {
     const char* expect;
     const char* expected;  // "" when the check holds
@@ -74,14 +75,16 @@ TEST_CASE("Each field check holds or fails with expected and actual text", "[sce
 
 TEST_CASE("An expected error fails against a success, naming the status that came back",
           "[scenario][checks]") {
-  auto mismatch = check(R"({"error": {"status": 404, "code": "SecretNotFound"}})", {{"status", 200}});
+  auto mismatch =
+      check(R"({"error": {"status": 404, "code": "SecretNotFound"}})", {{"status", 200}});
   REQUIRE(mismatch);
   CHECK(mismatch->pointer == "/steps/0/expect/error");
   CHECK(mismatch->expected == "error 404 SecretNotFound");
   CHECK(mismatch->actual == "success (status 200)");
 }
 
-TEST_CASE("Substitution replaces ${name}, keeps $${ literal and rejects unknown names", "[scenario][variables]") {
+TEST_CASE("Substitution replaces ${name}, keeps $${ literal and rejects unknown names",
+          "[scenario][variables]") {
   Variables v;
   v.set("a", "1");
   CHECK(v.substitute("x-${a}-${a}") == "x-1-1");
@@ -94,7 +97,8 @@ TEST_CASE("Substitution replaces ${name}, keeps $${ literal and rejects unknown 
   CHECK(referenced_variables("${a} $${b} ${c}") == std::vector<std::string>{"a", "c"});
 }
 
-TEST_CASE("Suggestions pick the nearest name and give none for unrelated words", "[scenario][suggest]") {
+TEST_CASE("Suggestions pick the nearest name and give none for unrelated words",
+          "[scenario][suggest]") {
   const std::vector<std::string> names = {"backup", "purge", "listVersions"};
   CHECK(nearest_name("bakup", names) == "backup");
   CHECK(nearest_name("listversion", names) == "listVersions");

@@ -32,7 +32,8 @@ TEST_CASE("A complete scenario parses into steps with their JSON Pointers", "[sc
       {"op": "set", "name": "${n}-${i}", "value": "x", "repeat": {"count": 2, "index": "i"}}
     ],
     "cleanup": [{"op": "purge", "name": "${n}", "expect": {"error": {"status": 404, "code": "SecretNotFound"}}}]
-  })", "demo.json");
+  })",
+                          "demo.json");
   CHECK(s.name == "demo");
   CHECK(s.api_version == "7.4");
   REQUIRE(s.variables.size() == 3);
@@ -77,21 +78,25 @@ TEST_CASE("Every class of scenario file error names the file, the pointer, expec
        "  found:    []"},
       {R"({"name": "x", "stesp": [], "steps": [{"op": "list"}]})",
        "s.json: error at /stesp [unknown-field]\n"
-       "  expected: a scenario field: one of name, description, apiVersion, variables, steps, cleanup, rules\n"
+       "  expected: a scenario field: one of name, description, apiVersion, variables, steps, "
+       "cleanup, rules\n"
        "  found:    \"stesp\"\n"
        "  hint:     did you mean \"steps\"?"},
       {R"({"name": "x", "steps": [{"op": "bakup", "name": "n"}]})",
        "s.json: error at /steps/0/op [unknown-operation]\n"
-       "  expected: one of set, get, update, list, listVersions, listDeleted, backup, delete, getDeleted, purge, recover, restore, pause\n"
+       "  expected: one of set, get, update, list, listVersions, listDeleted, backup, delete, "
+       "getDeleted, purge, recover, restore, pause\n"
        "  found:    \"bakup\"\n"
        "  hint:     did you mean \"backup\"?"},
       {R"({"name": "x", "steps": [{"name": "n"}]})",
        "s.json: error at /steps/0 [missing-field]\n"
-       "  expected: an \"op\" naming the operation (one of set, get, update, list, listVersions, listDeleted, backup, delete, getDeleted, purge, recover, restore, pause)\n"
+       "  expected: an \"op\" naming the operation (one of set, get, update, list, listVersions, "
+       "listDeleted, backup, delete, getDeleted, purge, recover, restore, pause)\n"
        "  found:    no \"op\""},
       {R"({"name": "x", "steps": [{"op": "get", "name": "n", "vesion": "1"}]})",
        "s.json: error at /steps/0/vesion [unknown-field]\n"
-       "  expected: a field of a \"get\" step: one of op, title, expect, capture, retry, repeat, name, version\n"
+       "  expected: a field of a \"get\" step: one of op, title, expect, capture, retry, repeat, "
+       "name, version\n"
        "  found:    \"vesion\"\n"
        "  hint:     did you mean \"version\"?"},
       {R"({"name": "x", "steps": [{"op": "set", "name": "n"}]})",
@@ -113,12 +118,15 @@ TEST_CASE("Every class of scenario file error names the file, the pointer, expec
        "  hint:     did you mean \"name\"?"},
       {R"({"name": "x", "steps": [{"op": "get", "name": "a", "expect": {"vaule": "v"}}]})",
        "s.json: error at /steps/0/expect/vaule [unknown-result-field]\n"
-       "  expected: a result field of \"get\": one of status, name, value, id, version, contentType, enabled, notBefore, expiresOn, created, updated, recoveryLevel, recoverableDays, tags, managed, keyId\n"
+       "  expected: a result field of \"get\": one of status, name, value, id, version, "
+       "contentType, enabled, notBefore, expiresOn, created, updated, recoveryLevel, "
+       "recoverableDays, tags, managed, keyId\n"
        "  found:    \"vaule\"\n"
        "  hint:     did you mean \"value\"?"},
       {R"({"name": "x", "steps": [{"op": "get", "name": "a", "expect": {"value": {"equal": "v"}}}]})",
        "s.json: error at /steps/0/expect/value/equal [unknown-check]\n"
-       "  expected: one of equals, notEquals, exists, absent, contains, matches, greaterThan, lessThan, length\n"
+       "  expected: one of equals, notEquals, exists, absent, contains, matches, greaterThan, "
+       "lessThan, length\n"
        "  found:    \"equal\"\n"
        "  hint:     did you mean \"equals\"?"},
       {R"({"name": "x", "steps": [{"op": "get", "name": "a", "expect": {"value": {"matches": "(["}}}]})",
@@ -140,12 +148,15 @@ TEST_CASE("Every class of scenario file error names the file, the pointer, expec
        "  found:    0 (an integer)"},
       {R"({"name": "x", "steps": [{"op": "get", "name": "a", "capture": {"v": "vlaue"}}]})",
        "s.json: error at /steps/0/capture/v [unknown-result-field]\n"
-       "  expected: a result field of \"get\": one of status, name, value, id, version, contentType, enabled, notBefore, expiresOn, created, updated, recoveryLevel, recoverableDays, tags, managed, keyId\n"
+       "  expected: a result field of \"get\": one of status, name, value, id, version, "
+       "contentType, enabled, notBefore, expiresOn, created, updated, recoveryLevel, "
+       "recoverableDays, tags, managed, keyId\n"
        "  found:    \"vlaue\"\n"
        "  hint:     did you mean \"value\"?"},
       {R"({"name": "x", "variables": {"n": {"randum": "p"}}, "steps": [{"op": "list"}]})",
        "s.json: error at /variables/n [bad-variable]\n"
-       "  expected: a string, {\"value\": ...}, {\"env\": NAME, \"default\": ...} or {\"random\": PREFIX, \"length\": N}\n"
+       "  expected: a string, {\"value\": ...}, {\"env\": NAME, \"default\": ...} or {\"random\": "
+       "PREFIX, \"length\": N}\n"
        "  found:    {\"randum\":\"p\"} (an object)"},
       {R"({"name": "x", "steps": [{"op": "pause"}]})",
        "s.json: error at /steps/0 [missing-field]\n"
@@ -158,7 +169,8 @@ TEST_CASE("Every class of scenario file error names the file, the pointer, expec
   }
 }
 
-TEST_CASE("A variable captured by a later step is unknown to the steps before it", "[scenario][parser]") {
+TEST_CASE("A variable captured by a later step is unknown to the steps before it",
+          "[scenario][parser]") {
   CHECK(error_of(R"({"name": "x", "steps": [
       {"op": "get", "name": "${v}"},
       {"op": "set", "name": "a", "value": "b", "capture": {"v": "version"}}]})") ==

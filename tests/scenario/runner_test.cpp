@@ -31,7 +31,8 @@ class ScriptedTransport final : public kv::http::Transport {
     if (responses_.empty()) {
       Response r;
       r.status = 500;
-      r.body = kv::http::to_bytes(R"({"error":{"code":"NoScript","message":"no scripted response"}})");
+      r.body =
+          kv::http::to_bytes(R"({"error":{"code":"NoScript","message":"no scripted response"}})");
       return r;
     }
     Response r = responses_.front();
@@ -45,14 +46,17 @@ class ScriptedTransport final : public kv::http::Transport {
   std::deque<Response> responses_;
 };
 
-std::string secret_body(const std::string& name, const std::string& value, const std::string& version) {
-  return R"({"value":")" + value + R"(","id":"https://v.vault.azure.net/secrets/)" + name + "/" + version +
+std::string secret_body(const std::string& name, const std::string& value,
+                        const std::string& version) {
+  return R"({"value":")" + value + R"(","id":"https://v.vault.azure.net/secrets/)" + name + "/" +
+         version +
          R"(","attributes":{"enabled":true,"created":1700000000,"updated":1700000000,"recoveryLevel":"Recoverable+Purgeable"},"tags":{}})";
 }
 
 const char* kConflict =
     R"({"error":{"code":"Conflict","message":"busy","innererror":{"code":"ObjectIsBeingDeleted"}}})";
-const char* kNotFound = R"({"error":{"code":"SecretNotFound","message":"A secret with (name/id) s was not found"}})";
+const char* kNotFound =
+    R"({"error":{"code":"SecretNotFound","message":"A secret with (name/id) s was not found"}})";
 
 struct Harness {
   std::shared_ptr<ScriptedTransport> transport = std::make_shared<ScriptedTransport>();
@@ -68,9 +72,8 @@ struct Harness {
     context.client = std::make_shared<const kv::SecretClient>(
         "https://v.vault.azure.net", std::make_shared<kv::StaticTokenCredential>(), options);
     context.clock = clock;
-    context.recorded_variable = [](const std::string&, const std::function<std::string()>& generate) {
-      return generate();
-    };
+    context.recorded_variable =
+        [](const std::string&, const std::function<std::string()>& generate) { return generate(); };
     return kv::scenario::run_scenario(scenario, context);
   }
 };
@@ -106,8 +109,10 @@ TEST_CASE("A captured version is substituted into a later step's request", "[sce
   CHECK(h.transport->requests[1].rfind("GET /secrets/s/0123456789abcdef0123456789abcdef?", 0) == 0);
 }
 
-TEST_CASE("A failed expectation names the file, the step's pointer, expected and actual; cleanup still runs",
-          "[scenario][runner]") {
+TEST_CASE(
+    "A failed expectation names the file, the step's pointer, expected and actual; cleanup still "
+    "runs",
+    "[scenario][runner]") {
   Harness h;
   h.transport->add(200, secret_body("s", "other", "0123456789abcdef0123456789abcdef"));
   h.transport->add(204, "");
@@ -170,7 +175,9 @@ TEST_CASE("An expected error with status, code and inner code passes; a differen
 
 TEST_CASE("Repeated steps run once per index and report each repetition", "[scenario][runner]") {
   Harness h;
-  for (int i = 0; i < 3; ++i) h.transport->add(200, secret_body("p-" + std::to_string(i), "v", "0123456789abcdef0123456789abcdef"));
+  for (int i = 0; i < 3; ++i)
+    h.transport->add(
+        200, secret_body("p-" + std::to_string(i), "v", "0123456789abcdef0123456789abcdef"));
   auto result = h.run(R"({"name": "t", "steps": [
       {"op": "set", "name": "p-${k}", "value": "v", "repeat": {"count": 3, "index": "k"}}]})");
   REQUIRE(result.status == kv::scenario::Status::Passed);

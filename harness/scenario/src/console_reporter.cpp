@@ -41,10 +41,10 @@ void ConsoleReporter::step_finished(const Scenario&, const StepResult& step) {
 }
 
 void ConsoleReporter::scenario_finished(const ScenarioResult& result) {
-  int steps = 0;
-  for (const auto& s : result.steps) steps += s.status == Status::Passed ? 1 : 0;
+  std::size_t passed = 0;
+  for (const auto& s : result.steps) passed += s.status == Status::Passed ? 1 : 0;
   out_ << (result.status == Status::Passed ? "  PASS " : "  FAIL ") << result.name << "  ("
-       << result.file << ", " << steps << (steps == 1 ? " step" : " steps") << ", "
+       << result.file << ", " << passed << "/" << result.steps.size() << " steps, "
        << milliseconds(result.duration) << " ms)\n";
   if (result.status == Status::Failed) out_ << indent(result.failure_message(), "       ") << "\n";
   out_.flush();

@@ -1,0 +1,310 @@
+// kvharness end to end: golden console output, exit codes, JUnit XML, check, diff, export.
+// Golden files live in tests/scenario/golden; scripts/approve-golden.sh rewrites them.
+#include <catch2/catch.hpp>
+
+#include <sys/wait.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+namespace fs = std::filesystem;
+
+namespace {
+
+const std::string kSource = KV_SOURCE_DIR;
+const std::string kCli = std::string(KV_BINARY_DIR) + "/harness/cli/kvharness";
+
+struct CliResult {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+std::string read(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+void write(const fs::path& path, const std::string& text) {
+  fs::create_directories(path.parent_path());
+  std::ofstream(path, std::ios::binary) << text;
+}
+
+/// A fresh temporary folder, removed at the end of the test.
+struct TempDir {
+  fs::path path;
+  TempDir() {
+    std::string pattern = (fs::temp_directory_path() / "kvharness-cli-test-XXXXXX").string();
+    path = mkdtemp(pattern.data());
+  }
+  ~TempDir() {
+    std::error_code ec;
+    fs::remove_all(path, ec);
+  }
+};
+
+/// Runs kvharness in `cwd` with a clean mode/vault environment.
+CliResult run_cli(const std::string& args, const std::string& cwd = kSource) {
+  TempDir out;
+  std::string command = "cd '" + cwd + "' && env -u AZURE_TEST_MODE -u AZURE_KEYVAULT_URL '" +
+                        kCli + "' " + args + " >'" + (out.path / "out").string() + "' 2>'" +
+                        (out.path / "err").string() + "'";
+  int status = std::system(command.c_str());
+  CliResult r;
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  r.out = read(out.path / "out");
+  r.err = read(out.path / "err");
+  return r;
+}
+
+/// Durations vary from run to run; everything else in the console output is stable.
+std::string normalize(const std::string& text) {
+  static const std::regex ms(R"(\d+ ms\b)");
+  return std::regex_replace(text, ms, "N ms");
+}
+
+/// Compares with a golden file, or rewrites it when KV_APPROVE_GOLDEN is set.
+void check_golden(const std::string& name, const std::string& actual) {
+  fs::path golden = fs::path(kSource) / "tests/scenario/golden" / name;
+  if (std::getenv("KV_APPROVE_GOLDEN") != nullptr) {
+    write(golden, actual);
+    WARN("approved " << golden.string());
+    return;
+  }
+  CHECK(actual == read(golden));
+}
+
+/// A copy of scenarios/backup_restore.json and its recording in a temp folder, the recording
+/// edited by `edit`.
+void copy_backup_restore(const fs::path& dir,
+                         const std::function<void(nlohmann::ordered_json&)>& edit) {
+  fs::create_directories(dir / "scenarios");
+  fs::copy_file(fs::path(kSource) / "scenarios/backup_restore.json",
+                dir / "scenarios/backup_restore.json");
+  auto fixture =
+      nlohmann::ordered_json::parse(read(fs::path(kSource) / "recordings/backup_restore.json"));
+  edit(fixture);
+  write(dir / "recordings/backup_restore.json", fixture.dump(2) + "\n");
+}
+
+// The first GET of the secret answers with another value: the fixture was hand-edited.
+void tamper_value(nlohmann::ordered_json& fixture) {
+  for (auto& e : fixture["Entries"]) {
+    if (e["RequestMethod"] == "GET" &&
+        e["RequestUri"].get<std::string>().find("/secrets/") != std::string::npos) {
+      e["ResponseBody"]["value"] = "tampered value";
+      return;
+    }
+  }
+}
+
+}  // namespace
+
+TEST_CASE("Replaying committed scenarios prints the golden console output and exits 0",
+          "[scenario][cli]") {
+  auto r = run_cli(
+      "run scenarios/backup_restore.json scenarios/missing_secret.json scenarios/paging.json");
+  CHECK(r.exit_code == 0);
+  CHECK(r.err.empty());
+  check_golden("run_pass.txt", normalize(r.out));
+}
+
+TEST_CASE("Verbose replay prints every step, retries included", "[scenario][cli]") {
+  auto r = run_cli("run -v scenarios/backup_restore.json");
+  CHECK(r.exit_code == 0);
+  check_golden("run_verbose.txt", normalize(r.out));
+}
+
+TEST_CASE("A hand-edited fixture that disagrees fails the run with file, step, expected and actual",
+          "[scenario][cli]") {
+  TempDir dir;
+  copy_backup_restore(dir.path, tamper_value);
+  auto r = run_cli("run scenarios/backup_restore.json", dir.path.string());
+  CHECK(r.exit_code == 1);
+  check_golden("run_tampered.txt", normalize(r.out));
+}
+
+TEST_CASE("A fixture whose recorded request differs fails with the playback mismatch explanation",
+          "[scenario][cli]") {
+  TempDir dir;
+  copy_backup_restore(dir.path, [](nlohmann::ordered_json& fixture) {
+    fixture["Entries"][0]["RequestBody"]["value"] = "another value";
+  });
+  auto r = run_cli("run scenarios/backup_restore.json", dir.path.string());
+  CHECK(r.exit_code == 1);
+  CHECK(r.out.find("FAIL backup_restore") != std::string::npos);
+  CHECK(r.out.find("scenarios/backup_restore.json: step /steps/0 (set) failed:") !=
+        std::string::npos);
+  CHECK(r.out.find("recordings/backup_restore.json") != std::string::npos);
+  CHECK(r.out.find("another value") != std::string::npos);
+}
+
+TEST_CASE("A scenario without its recording fails and says how to record it", "[scenario][cli]") {
+  TempDir dir;
+  write(dir.path / "scenarios/x.json", R"({"name": "x", "steps": [{"op": "list"}]})");
+  auto r = run_cli("run scenarios/x.json", dir.path.string());
+  CHECK(r.exit_code == 1);
+  CHECK(r.out.find("FAIL x") != std::string::npos);
+  CHECK(r.out.find("recordings/x.json") != std::string::npos);
+}
+
+TEST_CASE("JUnit XML of a run with a failure is accepted by a JUnit schema validator",
+          "[scenario][cli]") {
+  TempDir dir;
+  copy_backup_restore(dir.path, tamper_value);
+  fs::copy_file(fs::path(kSource) / "scenarios/missing_secret.json",
+                dir.path / "scenarios/missing_secret.json");
+  fs::copy_file(fs::path(kSource) / "recordings/missing_secret.json",
+                dir.path / "recordings/missing_secret.json");
+  auto r = run_cli("run scenarios --junit results.xml --json results.json", dir.path.string());
+  CHECK(r.exit_code == 1);
+  std::string xml = read(dir.path / "results.xml");
+  CHECK(xml.find("<testsuite name=\"kvharness.playback\" tests=\"2\" failures=\"1\"") !=
+        std::string::npos);
+  CHECK(xml.find("<testcase name=\"missing_secret\" classname=\"scenarios.missing_secret\"") !=
+        std::string::npos);
+  CHECK(xml.find("<failure message=\"scenarios/backup_restore.json: step /steps/1 (get) failed\" "
+                 "type=\"expectation\">") != std::string::npos);
+  if (std::system("command -v xmllint >/dev/null 2>&1") != 0) {
+    WARN("xmllint (libxml2-utils) is not installed: schema validation skipped");
+  } else {
+    std::string validate = "xmllint --noout --schema '" + kSource + "/tests/scenario/junit.xsd' '" +
+                           (dir.path / "results.xml").string() + "' 2>/dev/null";
+    CHECK(std::system(validate.c_str()) == 0);
+  }
+  auto report = nlohmann::json::parse(read(dir.path / "results.json"));
+  CHECK(report["failed"] == 1);
+  CHECK(report["passed"] == 1);
+  CHECK(report["scenarios"][0]["steps"][1]["at"] == "/steps/1/expect/value");
+  CHECK(report["scenarios"][0]["steps"][1]["actual"] == "\"tampered value\"");
+}
+
+TEST_CASE("Usage and configuration errors exit with 2 and say what is wrong", "[scenario][cli]") {
+  struct Case {
+    const char* args;
+    const char* stderr_text;
+  };
+  const Case cases[] = {
+      {"", "Usage: kvharness <command> [options]"},
+      {"frobnicate", "kvharness: unknown command \"frobnicate\""},
+      {"run --mode replay scenarios/missing_secret.json",
+       "kvharness run: unknown mode \"replay\" (from --mode); expected live, record or playback\n"},
+      {"run --bogus", "kvharness run: Option ‘bogus’ does not exist\n(see kvharness run --help)\n"},
+      {"run scenarios/nope.json",
+       "kvharness run: no such scenario file or folder: scenarios/nope.json\n"},
+      {"run --filter zzz scenarios", "kvharness run: no scenario files match --filter zzz\n"},
+      {"run tests/scenario/data/check/scenarios/typo_op.json",
+       "tests/scenario/data/check/scenarios/typo_op.json: error at /steps/0/op "
+       "[unknown-operation]\n"
+       "  expected: one of set, get, update, list, listVersions, listDeleted, backup, delete, "
+       "getDeleted, purge, recover, restore, pause\n"
+       "  found:    \"purg\"\n"
+       "  hint:     did you mean \"purge\"?\n"
+       "tests/scenario/data/check/scenarios/typo_op.json: error at /steps/1/name "
+       "[unknown-variable]\n"
+       "  expected: a variable defined under \"variables\" or captured earlier\n"
+       "  found:    \"${secretNmae}\"\n"
+       "  hint:     did you mean \"secretName\"?\n"
+       "kvharness run: invalid scenario files; nothing was run\n"},
+      {"run --mode record --localvault /nonexistent/localvault scenarios/missing_secret.json",
+       "kvharness run: --localvault /nonexistent/localvault is not an executable file\n"},
+      {"diff recordings/paging.json",
+       "kvharness diff: expected two recordings (OLD NEW), got 1\n(see kvharness diff --help)\n"},
+      {"export recordings/paging.json",
+       "kvharness export: expected --har FIXTURE\n(see kvharness export --help)\n"},
+  };
+  for (const auto& c : cases) {
+    INFO(c.args);
+    auto r = run_cli(c.args);
+    CHECK(r.exit_code == 2);
+    std::string want = c.stderr_text;
+    if (want.back() == '\n') {
+      CHECK(r.err == want);
+    } else {
+      CHECK(r.err.find(want) != std::string::npos);
+    }
+  }
+}
+
+TEST_CASE("AZURE_TEST_MODE chooses the mode when --mode is absent", "[scenario][cli]") {
+  std::string command = "cd '" + kSource + "' && AZURE_TEST_MODE=sideways '" + kCli +
+                        "' run scenarios/missing_secret.json >/dev/null 2>&1";
+  int status = std::system(command.c_str());
+  CHECK(WEXITSTATUS(status) == 2);
+  command = "cd '" + kSource + "' && AZURE_TEST_MODE=Playback '" + kCli +
+            "' run scenarios/missing_secret.json >/dev/null 2>&1";
+  status = std::system(command.c_str());
+  CHECK(WEXITSTATUS(status) == 0);
+}
+
+TEST_CASE("check reports schema errors, unknown variables, missing and orphan recordings and leaks",
+          "[scenario][cli]") {
+  auto r = run_cli("check tests/scenario/data/check/scenarios");
+  CHECK(r.exit_code == 1);
+  check_golden("check_problems.txt", r.out);
+}
+
+TEST_CASE("check of the committed library finds nothing to fix", "[scenario][cli]") {
+  auto r = run_cli("check scenarios recordings");
+  CHECK(r.exit_code == 0);
+  CHECK(r.out.rfind("ok: ", 0) == 0);
+}
+
+TEST_CASE("diff: a recording agrees with itself; a changed status is reported by operation",
+          "[scenario][cli]") {
+  auto same = run_cli("diff recordings/backup_restore.json recordings/backup_restore.json");
+  CHECK(same.exit_code == 0);
+  CHECK(
+      same.out ==
+      "no differences between recordings/backup_restore.json and recordings/backup_restore.json\n");
+
+  TempDir dir;
+  auto fixture =
+      nlohmann::ordered_json::parse(read(fs::path(kSource) / "recordings/backup_restore.json"));
+  auto& entries = fixture["Entries"];
+  entries[1]["StatusCode"] = 500;
+  entries[1]["ResponseBody"]["value"] = "changed";
+  entries.erase(entries.begin() + 2);  // the backup request
+  write(dir.path / "new.json", fixture.dump(2));
+  auto r = run_cli("diff recordings/backup_restore.json " + (dir.path / "new.json").string());
+  CHECK(r.exit_code == 1);
+  std::string out = r.out;
+  std::string dir_text = dir.path.string();
+  for (std::size_t at; (at = out.find(dir_text)) != std::string::npos;)
+    out.replace(at, dir_text.size(), "TMP");
+  check_golden("diff_changed.txt", out);
+}
+
+TEST_CASE("export --har writes a HAR 1.2 log with one entry per recorded exchange",
+          "[scenario][cli]") {
+  auto r = run_cli("export --har recordings/backup_restore.json");
+  CHECK(r.exit_code == 0);
+  auto har = nlohmann::json::parse(r.out);
+  auto fixture = nlohmann::json::parse(read(fs::path(kSource) / "recordings/backup_restore.json"));
+  CHECK(har["log"]["version"] == "1.2");
+  CHECK(har["log"]["entries"].size() == fixture["Entries"].size());
+}
+
+TEST_CASE("Every subcommand has --help with examples, and --version prints the version",
+          "[scenario][cli]") {
+  for (const char* command : {"run", "check", "diff", "export"}) {
+    INFO(command);
+    auto r = run_cli(std::string(command) + " --help");
+    CHECK(r.exit_code == 0);
+    CHECK(r.out.find(std::string("kvharness ") + command) != std::string::npos);
+    CHECK(r.out.find("Examples:") != std::string::npos);
+  }
+  auto top = run_cli("--help");
+  CHECK(top.exit_code == 0);
+  CHECK(top.out.find("Examples:") != std::string::npos);
+  auto version = run_cli("--version");
+  CHECK(version.exit_code == 0);
+  CHECK(std::regex_match(version.out, std::regex(R"(kvharness \d+\.\d+\.\d+\n)")));
+}
