@@ -100,6 +100,7 @@ LocalVaultProcess::LocalVaultProcess(const LocalVaultOptions& options) {
                                    ready_file,     "--cert-out",  cert_file_, "--tenant",
                                    tenant_,        "--client-id", client_id_, "--client-secret",
                                    client_secret_, "--threads",   "4"};
+  args.insert(args.end(), options.extra_args.begin(), options.extra_args.end());
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);

@@ -4,6 +4,7 @@
 #include <sys/types.h>
 #include <chrono>
 #include <string>
+#include <vector>
 
 namespace kv::cli {
 
@@ -15,6 +16,8 @@ struct LocalVaultOptions {
   /// The running kvharness executable (for the sibling lookup).
   std::string self_path;
   std::chrono::milliseconds startup_timeout{15'000};
+  /// Extra command-line arguments (e.g. "--purge-delay", "1500").
+  std::vector<std::string> extra_args;
 };
 
 /// A localvault child process on 127.0.0.1 with a random port, tenant and client credentials.

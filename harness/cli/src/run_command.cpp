@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
+#include <sstream>
 
 #include "commands.hpp"
 #include "kv/harness/session.hpp"
@@ -42,19 +43,24 @@ Examples:
 int run_command(int argc, char** argv, const std::string& self_path) {
   cxxopts::Options options("kvharness run", "Runs scenarios live, records them, or replays them.");
   options.positional_help("[FILES or FOLDERS...]");
-  options.add_options()("mode", "live, record or playback", cxxopts::value<std::string>())(
-      "recordings", "folder of the recordings (default: recordings/ beside each scenario folder)",
-      cxxopts::value<std::string>()->default_value(""))(
-      "vault-url", "the vault to record against (default $AZURE_KEYVAULT_URL)",
-      cxxopts::value<std::string>()->default_value(""))(
-      "localvault", "localvault executable for the embedded vault",
-      cxxopts::value<std::string>()->default_value(""))(
-      "filter", "only scenarios whose file name contains this text",
-      cxxopts::value<std::string>()->default_value(""))(
-      "junit", "write JUnit XML to FILE", cxxopts::value<std::string>()->default_value(""))(
-      "json", "write a JSON report to FILE", cxxopts::value<std::string>()->default_value(""))(
-      "v,verbose", "print every step")("h,help", "show this help")(
-      "paths", "scenario files or folders", cxxopts::value<std::vector<std::string>>());
+  auto add = options.add_options();
+  add("mode", "live, record or playback", cxxopts::value<std::string>());
+  add("recordings", "folder of the recordings (default: recordings/ beside each scenario folder)",
+      cxxopts::value<std::string>()->default_value(""));
+  add("vault-url", "the vault to record against (default $AZURE_KEYVAULT_URL)",
+      cxxopts::value<std::string>()->default_value(""));
+  add("localvault", "localvault executable for the embedded vault",
+      cxxopts::value<std::string>()->default_value(""));
+  add("localvault-args",
+      "extra arguments for the embedded localvault, space-separated (\"--purge-delay 1500\")",
+      cxxopts::value<std::string>()->default_value(""));
+  add("filter", "only scenarios whose file name contains this text",
+      cxxopts::value<std::string>()->default_value(""));
+  add("junit", "write JUnit XML to FILE", cxxopts::value<std::string>()->default_value(""));
+  add("json", "write a JSON report to FILE", cxxopts::value<std::string>()->default_value(""));
+  add("v,verbose", "print every step");
+  add("h,help", "show this help");
+  add("paths", "scenario files or folders", cxxopts::value<std::vector<std::string>>());
   options.parse_positional({"paths"});
   cxxopts::ParseResult args;
   try {
@@ -132,6 +138,10 @@ int run_command(int argc, char** argv, const std::string& self_path) {
   LocalVaultOptions localvault_options;
   localvault_options.binary = args["localvault"].as<std::string>();
   localvault_options.self_path = self_path;
+  {
+    std::istringstream words(args["localvault-args"].as<std::string>());
+    for (std::string word; words >> word;) localvault_options.extra_args.push_back(word);
+  }
   if (mode != harness::Mode::Playback && !real_vault) {
     try {
       find_localvault(localvault_options);
