@@ -63,6 +63,22 @@ std::vector<std::string> base64_fragments(std::string_view secret) {
   return out;
 }
 
+// Replaces the values of credential parameters in a form-encoded text ("a=1&client_secret=x").
+void redact_form_fields(std::string& text, const std::vector<std::string>& keys) {
+  for (const auto& key : keys) {
+    const std::string needle = key + "=";
+    std::size_t pos = 0;
+    while ((pos = text.find(needle, pos)) != std::string::npos) {
+      const bool at_boundary = pos == 0 || text[pos - 1] == '&' || text[pos - 1] == '?';
+      pos += needle.size();
+      if (!at_boundary) continue;
+      const std::size_t end = std::min(text.find('&', pos), text.size());
+      text.replace(pos, end - pos, kSanitized);
+      pos += std::string_view(kSanitized).size();
+    }
+  }
+}
+
 void set_content_length(http::Headers& headers, const Body& body) {
   if (headers.contains("Content-Length")) {
     // Keep the recorded header name's casing.
@@ -184,6 +200,7 @@ void Sanitizer::sanitize_body(Body& body, const std::string& uri, http::Headers&
   } else {
     std::string text = scrub_string(std::string(http::as_text(body.bytes)));
     if (body.kind == Body::Kind::Text) {
+      redact_form_fields(text, options_.rules.body_keys);
       for (const auto& rewrite : options_.rules.body_regexes) {
         text = std::regex_replace(text, rewrite.compiled, rewrite.replacement);
       }

@@ -95,6 +95,19 @@ TEST_CASE("A token exchange that reaches the recorder is redacted wholesale",
   CHECK(*e.request_headers.find("Content-Length") == "9");
 }
 
+TEST_CASE("Credential fields in form-encoded bodies are redacted wherever they go",
+          "[sanitizer][playback]") {
+  Sanitizer sanitizer;
+  Entry e;
+  e.request_uri = "https://fakevault.vault.azure.net/custom/login";
+  e.request_method = "POST";
+  e.request_body = Body::from_text("user=a&client_secret=abc&my_password=keep&password=p%26q");
+  e.status_code = 200;
+  sanitizer.sanitize(e);
+  CHECK(http::as_text(e.request_body.bytes) ==
+        "user=a&client_secret=Sanitized&my_password=keep&password=Sanitized");
+}
+
 TEST_CASE("Custom rules redact by header, URI regex, body regex and JSON Pointer",
           "[sanitizer][playback]") {
   SanitizerOptions options;

@@ -78,8 +78,9 @@ struct SanitizerRules {
   /// Regex rewrites of text bodies and of every string inside JSON bodies.
   std::vector<RegexRewrite> body_regexes;
   std::vector<BodyPointerRule> body_pointers;
-  /// JSON object keys whose string values are replaced anywhere in a JSON body
-  /// (access_token, refresh_token, id_token, client_secret by default).
+  /// Names whose values are replaced anywhere in a JSON body (as object keys) and in
+  /// form-encoded text bodies (as fields): access_token, refresh_token, id_token, client_secret,
+  /// client_assertion and password by default.
   std::vector<std::string> body_keys;
 
   /// The default rule set.
