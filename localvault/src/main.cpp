@@ -88,8 +88,9 @@ int run(const ServerOptions& o) {
   std::string url = "https://" + url_host(o.host) + ":" + std::to_string(port);
 
   if (!o.cert_out.empty()) write_file_atomically(o.cert_out, certificate_pem(identity));
-  if (!o.ready_file.empty()) write_file_atomically(o.ready_file, url + "\n");
+  // The line comes first, so whoever sees the ready file can also read the line.
   std::cout << "localvault listening on " << url << std::endl;
+  if (!o.ready_file.empty()) write_file_atomically(o.ready_file, url + "\n");
 
   std::mutex run_mutex;
   std::condition_variable run_done;
@@ -122,6 +123,8 @@ int run(const ServerOptions& o) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // A client that disconnects while its response is written must not kill the server.
+  ::signal(SIGPIPE, SIG_IGN);
   std::vector<std::string> args(argv + 1, argv + argc);
   ParsedOptions parsed = parse_server_options(args);
   if (parsed.exit_code >= 0) {

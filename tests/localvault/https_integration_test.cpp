@@ -172,6 +172,40 @@ TEST_CASE("With --data the vault survives a restart", "[localvault][https][persi
   std::remove(key.c_str());
 }
 
+TEST_CASE("A kill -9 during writes leaves every acknowledged change in the data file",
+          "[localvault][https][persistence]") {
+  std::string data = "/tmp/localvault-it-kill-" + std::to_string(::getpid()) + ".json";
+  std::vector<std::string> acknowledged;
+  {
+    ServerProcess server(kExe, {"--no-auth", "--data", data});
+    std::atomic<bool> stop{false};
+    std::atomic<int> count{0};
+    std::thread writer([&] {
+      VaultClient c(server);
+      for (int i = 0; !stop; ++i) {
+        std::string name = "k" + std::to_string(i);
+        if (c.send("PUT", "/secrets/" + name + "?api-version=7.6", R"({"value":"v"})").status !=
+            200)
+          break;
+        acknowledged.push_back(name);
+        ++count;
+      }
+    });
+    while (count < 30) std::this_thread::yield();
+    server.kill_hard();
+    stop = true;
+    writer.join();
+  }
+  REQUIRE(acknowledged.size() >= 30);
+  ServerProcess restarted(kExe, {"--no-auth", "--data", data});
+  VaultClient c(restarted);
+  int missing = 0;
+  for (const std::string& name : acknowledged)
+    if (c.send("GET", "/secrets/" + name + "?api-version=7.6").status != 200) ++missing;
+  CHECK(missing == 0);
+  std::remove(data.c_str());
+}
+
 TEST_CASE("Invalid command lines exit with status 2 and a message", "[localvault][https]") {
   CHECK_THROWS_WITH(ServerProcess(kExe, {"--port", "x"}),
                     Catch::Contains("--port must be an integer from 0 to 65535, got 'x'"));

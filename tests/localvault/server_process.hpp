@@ -86,6 +86,15 @@ class ServerProcess {
     return exit_status_;
   }
 
+  /// Kills the server with SIGKILL (no chance to clean up) and reaps it.
+  void kill_hard() {
+    if (pid_ <= 0) return;
+    ::kill(pid_, SIGKILL);
+    int status = 0;
+    ::waitpid(pid_, &status, 0);
+    pid_ = -1;
+  }
+
   /// "https://127.0.0.1:PORT".
   const std::string& url() const { return url_; }
   /// The port from the URL.
