@@ -308,3 +308,20 @@ TEST_CASE("Every subcommand has --help with examples, and --version prints the v
   CHECK(version.exit_code == 0);
   CHECK(std::regex_match(version.out, std::regex(R"(kvharness \d+\.\d+\.\d+\n)")));
 }
+
+TEST_CASE("A localvault that dies before it is ready fails the scenario and shows its stderr",
+          "[scenario][cli]") {
+  TempDir dir;
+  fs::path fake = dir.path / "fake-localvault";
+  write(fake, "#!/bin/sh\necho 'cannot bind: address in use' >&2\nexit 3\n");
+  fs::permissions(fake, fs::perms::owner_all);
+  auto r = run_cli("run --mode record --recordings '" + (dir.path / "rec").string() +
+                   "' --localvault '" + fake.string() + "' scenarios/missing_secret.json");
+  CHECK(r.exit_code == 1);
+  CHECK(r.out.find("FAIL missing_secret") != std::string::npos);
+  CHECK(r.out.find("cannot start the embedded vault: localvault (" + fake.string() +
+                   ") exited with status 3 before it was ready; its stderr ends with:") !=
+        std::string::npos);
+  CHECK(r.out.find("cannot bind: address in use") != std::string::npos);
+  CHECK_FALSE(fs::exists(dir.path / "rec" / "missing_secret.json"));
+}

@@ -3,7 +3,9 @@
 #include <catch2/catch.hpp>
 
 #include <deque>
+#include <map>
 #include <mutex>
+#include <regex>
 
 #include "kv/credentials.hpp"
 #include "kv/scenario/parser.hpp"
@@ -197,4 +199,35 @@ TEST_CASE("A cleanup step that needs a value no step captured is skipped, not fa
   REQUIRE(result.steps.size() == 3);
   CHECK(result.steps[2].status == kv::scenario::Status::Skipped);
   CHECK(h.transport->requests.size() == 1);
+}
+
+TEST_CASE("Environment variables and random names go through the recorded-variable provider",
+          "[scenario][runner]") {
+  setenv("KV_SCENARIO_TEST_VALUE", "from-env", 1);
+  Harness h;
+  h.transport->add(200, secret_body("s", "from-env", "0123456789abcdef0123456789abcdef"));
+  auto scenario = kv::scenario::parse_scenario(R"({"name": "t",
+      "variables": {"v": {"env": "KV_SCENARIO_TEST_VALUE"}, "missing": {"env": "KV_SCENARIO_TEST_UNSET", "default": "d"},
+                    "n": {"random": "pre-", "length": 5}},
+      "steps": [{"op": "set", "name": "${n}", "value": "${v}-${missing}"}]})",
+                                               "t.json");
+  kv::SecretClientOptions options;
+  options.Transport = h.transport;
+  options.Clock = h.clock;
+  kv::scenario::RunContext context;
+  context.client = std::make_shared<const kv::SecretClient>(
+      "https://v.vault.azure.net", std::make_shared<kv::StaticTokenCredential>(), options);
+  context.clock = h.clock;
+  std::map<std::string, std::string> recorded;
+  context.recorded_variable = [&](const std::string& name,
+                                  const std::function<std::string()>& generate) {
+    return recorded[name] = generate();
+  };
+  auto result = kv::scenario::run_scenario(scenario, context);
+  INFO(result.failure_message());
+  CHECK(result.status == kv::scenario::Status::Passed);
+  CHECK(recorded.at("v") == "from-env");
+  CHECK(recorded.at("missing") == "d");
+  CHECK(std::regex_match(recorded.at("n"), std::regex("pre-[a-z0-9]{5}")));
+  CHECK(h.transport->requests[0].rfind("PUT /secrets/" + recorded.at("n") + "?", 0) == 0);
 }
