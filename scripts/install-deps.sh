@@ -6,6 +6,7 @@ packages=(
   build-essential cmake ninja-build pkg-config git
   libcurl4-openssl-dev libssl-dev nlohmann-json3-dev catch2 libcxxopts-dev libcpp-httplib-dev
   openssl python3 nodejs npm util-linux clang-format
+  libxml2-utils
 )
 
 missing=()
