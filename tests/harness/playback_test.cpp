@@ -4,6 +4,7 @@
 #include <thread>
 
 #include "kv/harness/playback_transport.hpp"
+#include "kv/harness/recording_transport.hpp"
 #include "test_paths.hpp"
 
 using namespace kv;
@@ -185,4 +186,46 @@ TEST_CASE("Reset makes a fixture replayable again", "[playback]") {
                   PlaybackMismatch);
   t.reset();
   CHECK(t.send(request("DELETE", "/deletedsecrets/s1?api-version=7.5")).status == 204);
+}
+
+namespace {
+// Answers every request with its own path as the body.
+class Echo final : public http::Transport {
+ public:
+  http::Response send(const http::Request& r) override {
+    http::Response response;
+    response.status = 200;
+    response.headers.add("Content-Type", "text/plain");
+    response.body = http::to_bytes(r.url);
+    return response;
+  }
+};
+}  // namespace
+
+TEST_CASE("Several threads recording through one transport each leave one whole entry",
+          "[playback]") {
+  RecordingTransport recorder(std::make_shared<Echo>(), std::make_shared<Sanitizer>());
+  constexpr int kThreads = 4;
+  constexpr int kPerThread = 100;
+  std::vector<std::thread> threads;
+  for (int k = 0; k < kThreads; ++k) {
+    threads.emplace_back([&, k] {
+      for (int i = 0; i < kPerThread; ++i) {
+        recorder.send(request("GET", "/t" + std::to_string(k) + "/" + std::to_string(i)));
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  const auto entries = recorder.take_entries();
+  REQUIRE(entries.size() == kThreads * kPerThread);
+  std::vector<int> next(kThreads, 0);
+  for (const auto& e : entries) {
+    // Each entry's response belongs to its own request, and one thread's entries keep its order.
+    CHECK(http::as_text(e.response_body.bytes) == e.request_uri);
+    const auto path = e.request_uri.substr(e.request_uri.find("/t") + 2);
+    const int k = std::stoi(path.substr(0, path.find('/')));
+    CHECK(std::stoi(path.substr(path.find('/') + 1)) == next[static_cast<std::size_t>(k)]++);
+    CHECK(*e.request_headers.find("Authorization") == "Sanitized");
+  }
+  CHECK(recorder.entries().empty());
 }
