@@ -194,3 +194,87 @@ TEST_CASE("A secret prints as its name only, never its value") {
   out << secret;
   CHECK(out.str() == "name");
 }
+
+TEST_CASE("Certificate-backed secrets carry kid, managed and previousVersion") {
+  ClientFixture f;
+  json body = kvtest::secret_bundle("cert", "v2", "-----BEGIN...");
+  body["kid"] = "https://myvault.vault.azure.net/keys/cert/v2";
+  body["managed"] = true;
+  body["previousVersion"] = "v1";
+  body["contentType"] = "application/x-pem-file";
+  body["tags"] = json::object();
+  f.transport->respond_json(200, body);
+  auto properties = f.client().GetSecret("cert").Value.Properties;
+  CHECK(properties.KeyId == "https://myvault.vault.azure.net/keys/cert/v2");
+  CHECK(properties.Managed);
+  CHECK(properties.PreviousVersion == "v1");
+  CHECK(properties.Tags.empty());
+}
+
+TEST_CASE(
+    "An id that is not a URL leaves name and version empty; a deleted name comes from recoveryId") {
+  ClientFixture f;
+  json secret = kvtest::secret_bundle("s", "v", "x");
+  secret["id"] = "Sanitized";
+  json deleted = kvtest::deleted_bundle("s", "v");
+  deleted["id"] = "Sanitized";
+  f.transport->respond_json(200, secret).respond_json(200, deleted);
+  auto client = f.client();
+  auto got = client.GetSecret("s").Value;
+  CHECK(got.Id == "Sanitized");
+  CHECK(got.Name.empty());
+  CHECK(got.Properties.Version.empty());
+  CHECK(got.Properties.VaultUrl.empty());
+  CHECK(got.Value == "x");
+  auto gone = client.GetDeletedSecret("s").Value;
+  CHECK(gone.Name == "s");
+  CHECK(gone.Properties.Name == "s");
+  CHECK(gone.Properties.VaultUrl == "https://myvault.vault.azure.net");
+}
+
+TEST_CASE("The ApplicationId prefixes the User-Agent") {
+  ClientFixture f;
+  f.options.ApplicationId = "my-app/1.0";
+  f.transport->respond_json(200, kvtest::secret_bundle("s", "v", "x"));
+  f.client().GetSecret("s");
+  CHECK(f.transport->last().headers.get("User-Agent") ==
+        std::string("my-app/1.0 azsdk-cpp-kvharness/") + kv::kVersion + " (C++20; Linux)");
+}
+
+TEST_CASE("Every operation sends the pipeline's headers") {
+  ClientFixture f;
+  auto client = f.client();
+  json secret = kvtest::secret_bundle("s", "v", "x");
+  json page = {{"value", json::array()}};
+  f.transport->respond_json(200, secret).respond_json(200, secret).respond_json(200, secret);
+  f.transport->respond_json(200, page).respond_json(200, page).respond_json(200, page);
+  f.transport->respond_json(200, kvtest::deleted_bundle("s", "v"));
+  f.transport->respond_json(200, kvtest::deleted_bundle("s", "v"));
+  f.transport->respond_json(200, secret).respond(204).respond_json(200, {{"value", "AA"}});
+  f.transport->respond_json(200, secret);
+  kv::SecretProperties properties("s");
+  properties.Version = "v";
+  client.GetSecret("s");
+  client.SetSecret("s", "x");
+  client.UpdateSecretProperties(properties);
+  client.GetPropertiesOfSecrets();
+  client.GetPropertiesOfSecretsVersions("s");
+  client.GetDeletedSecrets();
+  client.GetDeletedSecret("s");
+  client.StartDeleteSecret("s");
+  client.StartRecoverDeletedSecret("s");
+  client.PurgeDeletedSecret("s");
+  client.BackupSecret("s");
+  client.RestoreSecretBackup({0});
+  auto requests = f.transport->requests();
+  REQUIRE(requests.size() == 12);
+  for (const auto& request : requests) {
+    INFO(request.method << " " << request.url);
+    CHECK(request.headers.get("Authorization") == "Bearer test-token");
+    CHECK(request.headers.get("Accept") == "application/json");
+    CHECK(request.headers.get("Content-Type") == "application/json");
+    CHECK(request.headers.contains("User-Agent"));
+    CHECK(request.headers.get("x-ms-client-request-id")->size() == 36);
+    CHECK(kv::Url(request.url).query().front() == kv::Url::QueryParam{"api-version", "7.5"});
+  }
+}
