@@ -33,6 +33,7 @@ double median_ms(int rounds, const std::function<void()>& work) {
 }
 
 int run_process(const std::vector<std::string>& args) {
+  std::fflush(stdout);  // the child must not inherit (and print again) our buffered output
   pid_t pid = fork();
   if (pid == 0) {
     std::vector<char*> argv;

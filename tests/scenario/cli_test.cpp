@@ -325,3 +325,16 @@ TEST_CASE("A localvault that dies before it is ready fails the scenario and show
   CHECK(r.out.find("cannot bind: address in use") != std::string::npos);
   CHECK_FALSE(fs::exists(dir.path / "rec" / "missing_secret.json"));
 }
+
+TEST_CASE("Playback uses the api-version the fixture was recorded with", "[scenario][cli]") {
+  TempDir dir;
+  fs::create_directories(dir.path / "scenarios");
+  fs::copy_file(fs::path(kSource) / "scenarios/missing_secret.json",
+                dir.path / "scenarios/missing_secret.json");
+  std::string text = read(fs::path(kSource) / "recordings/missing_secret.json");
+  for (std::size_t at; (at = text.find("7.5")) != std::string::npos;) text.replace(at, 3, "7.4");
+  write(dir.path / "recordings/missing_secret.json", text);
+  auto r = run_cli("run scenarios/missing_secret.json", dir.path.string());
+  CHECK(r.exit_code == 0);
+  CHECK(r.out.find("PASS missing_secret") != std::string::npos);
+}

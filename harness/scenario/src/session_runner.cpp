@@ -1,20 +1,77 @@
 // The bridge between the scenario runner and the record/replay session.
 #include "kv/scenario/session_runner.hpp"
 
-#include "kv/harness/fixture.hpp"
+#include <fstream>
+
+#include <nlohmann/json.hpp>
+
 #include "kv/secret_client.hpp"
 
 namespace kv::scenario {
 namespace {
 
+// Reads only kvharness.apiVersion from a fixture file: a SAX pass that builds no DOM, because
+// the session parses the whole fixture again anyway and parsing dominates replay time.
+class ApiVersionReader final : public nlohmann::json::json_sax_t {
+ public:
+  std::string api_version;
+
+  bool key(string_t& key) override {
+    if (depth_ == 1) in_metadata_key_ = key == "kvharness";
+    if (depth_ == 2 && in_metadata_) wanted_ = key == "apiVersion";
+    return true;
+  }
+  bool start_object(std::size_t) override {
+    if (depth_ == 1 && in_metadata_key_) in_metadata_ = true;
+    ++depth_;
+    return true;
+  }
+  bool end_object() override {
+    if (--depth_ == 1) in_metadata_ = false;
+    return true;
+  }
+  bool start_array(std::size_t) override {
+    ++depth_;
+    return true;
+  }
+  bool end_array() override {
+    --depth_;
+    return true;
+  }
+  bool string(string_t& value) override {
+    if (depth_ == 2 && in_metadata_ && wanted_) api_version = value;
+    wanted_ = false;
+    return true;
+  }
+  bool null() override { return scalar(); }
+  bool boolean(bool) override { return scalar(); }
+  bool number_integer(number_integer_t) override { return scalar(); }
+  bool number_unsigned(number_unsigned_t) override { return scalar(); }
+  bool number_float(number_float_t, const string_t&) override { return scalar(); }
+  bool binary(binary_t&) override { return scalar(); }
+  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) override {
+    return false;
+  }
+
+ private:
+  bool scalar() {
+    wanted_ = false;
+    return true;
+  }
+  int depth_ = 0;
+  bool in_metadata_key_ = false;
+  bool in_metadata_ = false;
+  bool wanted_ = false;
+};
+
 // The api-version a playback must use: the scenario's, else the one the fixture was recorded with.
 std::string playback_api_version(const Scenario& scenario, const std::string& fixture_path) {
   if (scenario.api_version) return *scenario.api_version;
-  try {
-    auto fixture = harness::load_fixture(fixture_path);
-    if (!fixture.metadata.api_version.empty()) return fixture.metadata.api_version;
-  } catch (const std::exception&) {
-    // The session reports an unreadable fixture with the full explanation.
+  std::ifstream in(fixture_path, std::ios::binary);
+  ApiVersionReader reader;
+  // An unreadable fixture is reported by the session with the full explanation.
+  if (in && nlohmann::json::sax_parse(in, &reader) && !reader.api_version.empty()) {
+    return reader.api_version;
   }
   return SecretClientOptions{}.ApiVersion;
 }
