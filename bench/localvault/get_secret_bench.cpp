@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdio>
 #include <iostream>
+#include <sstream>
 #include <thread>
 #include <vector>
 
@@ -12,6 +13,21 @@
 
 using namespace kv::localvault::testing;
 using Clock = std::chrono::steady_clock;
+
+namespace {
+// User plus system CPU seconds a process has used, from /proc/<pid>/stat.
+double cpu_seconds(pid_t pid) {
+  std::string stat = read_text("/proc/" + std::to_string(pid) + "/stat");
+  std::size_t close = stat.rfind(')');
+  if (close == std::string::npos) return 0;
+  std::istringstream fields(stat.substr(close + 2));
+  std::string skip;
+  for (int i = 0; i < 11; ++i) fields >> skip;  // state .. cmajflt
+  double utime = 0, stime = 0;
+  fields >> utime >> stime;
+  return (utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+}  // namespace
 
 int main(int argc, char** argv) {
   int connections = argc > 1 ? std::atoi(argv[1]) : 4;
@@ -50,12 +66,14 @@ int main(int argc, char** argv) {
       }
     });
   }
+  double server_cpu_before = cpu_seconds(server.pid());
   auto start = Clock::now();
   go = true;
   std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
   stop = true;
   for (std::thread& t : threads) t.join();
   double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
+  double server_cpu = cpu_seconds(server.pid()) - server_cpu_before;
 
   std::vector<double> all;
   for (const auto& l : latencies) all.insert(all.end(), l.begin(), l.end());
@@ -72,5 +90,11 @@ int main(int argc, char** argv) {
               static_cast<double>(all.size()) / elapsed);
   std::printf("latency us: p50 %.0f  p90 %.0f  p99 %.0f  max %.0f\n", pct(0.50), pct(0.90),
               pct(0.99), all.empty() ? 0.0 : all.back());
+  // Server CPU per request does not depend on what else shares the machine; it bounds what
+  // one core can serve when the clients run elsewhere.
+  if (!all.empty() && server_cpu > 0)
+    std::printf("server CPU: %.1f us/request (%.0f req/s per core), load average: %s",
+                1e6 * server_cpu / static_cast<double>(all.size()),
+                static_cast<double>(all.size()) / server_cpu, read_text("/proc/loadavg").c_str());
   return errors == 0 ? 0 : 1;
 }

@@ -95,6 +95,9 @@ class ServerProcess {
     pid_ = -1;
   }
 
+  /// The server's process id (-1 once stopped).
+  pid_t pid() const { return pid_; }
+
   /// "https://127.0.0.1:PORT".
   const std::string& url() const { return url_; }
   /// The port from the URL.
