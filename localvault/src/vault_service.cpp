@@ -1,6 +1,7 @@
 // Request routing, api-version and auth checks, and the headers every response carries.
 #include "kv/localvault/vault_service.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <charconv>
 #include <optional>
@@ -240,6 +241,13 @@ CoreResponse VaultService::route_vault(const CoreRequest& request, Call& call) {
       return list_versions(call, name);
     }
     if (segment == "backup" && method == "POST") return backup_secret(call, name);
+    // No version id is long or has punctuation; such a segment names nothing (quoted short).
+    bool plausible =
+        segment.size() <= 64 && std::all_of(segment.begin(), segment.end(), [](char c) {
+          return std::isalnum(static_cast<unsigned char>(c)) != 0;
+        });
+    if (!plausible && (method == "GET" || method == "PATCH"))
+      return errors::secret_not_found(name + "/" + quoted_for_message(segment));
     if (method == "GET") return get_secret(call, name, segment);
     if (method == "PATCH") return update_secret(call, name, segment, request.body);
     return errors::method_not_allowed(method);

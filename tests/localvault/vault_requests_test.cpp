@@ -254,6 +254,12 @@ TEST_CASE("Hostile names and paths get clear errors", "[localvault][bad-input]")
   CHECK(v.send("GET", "/keys/k1?api-version=7.6").status == 404);
   CHECK(v.send("GET", "/secrets/s1/a/b/c?api-version=7.6").status == 404);
   CHECK(v.send("GET", "").status == 404);
+  REQUIRE(v.set("s1").status == 200);
+  CoreResponse long_version =
+      v.send("GET", "/secrets/s1/" + std::string(5000, 'v') + "?api-version=7.6");
+  CHECK(long_version.status == 404);
+  CHECK(long_version.body.size() < 600);
+  CHECK(v.send("GET", "/secrets/s1/..%2F..?api-version=7.6").status == 404);
   CoreResponse long_name = v.set(std::string(5000, '_'));
   CHECK(long_name.status == 400);
   CHECK(long_name.body.size() < 400);
