@@ -25,7 +25,7 @@ TEST_CASE("SystemClock is shared and reads the system time") {
   clock->sleep_for(0ms);
 }
 
-TEST_CASE("default_random yields values in [0, 1) that vary") {
+TEST_CASE("default_random yields values from 0 up to but excluding 1 that vary") {
   auto random = kv::default_random();
   double low = 1.0;
   double high = 0.0;

@@ -121,7 +121,7 @@ TEST_CASE("set_query replaces every duplicate of a parameter") {
   CHECK(url.str() == "https://h/?a=9&b=2");
 }
 
-TEST_CASE("Percent-encoding keeps only unreserved characters; decoding tolerates bad escapes") {
+TEST_CASE("Percent-encoding keeps only unreserved characters, and decoding tolerates bad escapes") {
   CHECK(kv::url_encode("AZaz09-._~") == "AZaz09-._~");
   CHECK(kv::url_encode("a b/+=&%\xc3\xa9") == "a%20b%2F%2B%3D%26%25%C3%A9");
   CHECK(kv::url_decode("a%20b%2f%C3%A9") == "a b/\xc3\xa9");

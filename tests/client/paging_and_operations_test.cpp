@@ -145,7 +145,7 @@ TEST_CASE("StartDeleteSecret is not done until a poll of the deleted secret answ
   CHECK(result.RawResponse->status == 200);
 }
 
-TEST_CASE("A delete poll answering 403 means done; any other status is an error") {
+TEST_CASE("A delete poll answering 403 means done, and any other status is an error") {
   ClientFixture f;
   f.transport->respond_json(200, kvtest::deleted_bundle("s", "v1"));
   f.transport->respond_json(

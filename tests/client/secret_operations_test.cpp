@@ -212,7 +212,8 @@ TEST_CASE("Certificate-backed secrets carry kid, managed and previousVersion") {
 }
 
 TEST_CASE(
-    "An id that is not a URL leaves name and version empty; a deleted name comes from recoveryId") {
+    "An id that is not a URL leaves name and version empty, and a deleted name comes from "
+    "recoveryId") {
   ClientFixture f;
   json secret = kvtest::secret_bundle("s", "v", "x");
   secret["id"] = "Sanitized";
