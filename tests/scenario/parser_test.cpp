@@ -158,6 +158,14 @@ TEST_CASE("Every class of scenario file error names the file, the pointer, expec
        "  expected: a string, {\"value\": ...}, {\"env\": NAME, \"default\": ...} or {\"random\": "
        "PREFIX, \"length\": N}\n"
        "  found:    {\"randum\":\"p\"} (an object)"},
+      {R"({"name": "x", "variables": {"my-name": "v"}, "steps": [{"op": "list"}]})",
+       "s.json: error at /variables/my-name [bad-variable-name]\n"
+       "  expected: a name of letters, digits and _\n"
+       "  found:    \"my-name\""},
+      {R"({"name": "x", "steps": [{"op": "list", "expect": {"count": {}}}]})",
+       "s.json: error at /steps/0/expect/count [empty-check]\n"
+       "  expected: at least one check\n"
+       "  found:    {}"},
       {R"({"name": "x", "steps": [{"op": "pause"}]})",
        "s.json: error at /steps/0 [missing-field]\n"
        "  expected: a \"ms\" argument (a non-negative integer)\n"
