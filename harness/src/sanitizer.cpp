@@ -163,41 +163,68 @@ std::string Sanitizer::scrub(std::string_view text) const {
   return scrub_string(std::string(text));
 }
 
-void Sanitizer::scrub_json(Json& json) const {
+bool Sanitizer::scrub_json(Json& json) const {
   if (json.is_string()) {
-    std::string value = scrub_string(json.get<std::string>());
-    for (const auto& rewrite : options_.rules.body_regexes) {
-      value = std::regex_replace(value, rewrite.compiled, rewrite.replacement);
+    // In place: most strings (a multi-kilobyte backup blob, say) contain nothing to replace.
+    std::string& value = json.get_ref<std::string&>();
+    bool changed = false;
+    for (const auto& [needle, replacement] : replacements_) {
+      if (value.size() < needle.size() || value.find(needle) == std::string::npos) continue;
+      replace_all(value, needle, replacement);
+      changed = true;
     }
-    json = std::move(value);
-  } else if (json.is_object()) {
+    for (const auto& rewrite : options_.rules.body_regexes) {
+      std::string rewritten = std::regex_replace(value, rewrite.compiled, rewrite.replacement);
+      if (rewritten != value) {
+        value = std::move(rewritten);
+        changed = true;
+      }
+    }
+    return changed;
+  }
+  bool changed = false;
+  if (json.is_object()) {
     for (auto& [key, value] : json.items()) {
       const bool secret_key =
           std::find(options_.rules.body_keys.begin(), options_.rules.body_keys.end(), key) !=
           options_.rules.body_keys.end();
       if (secret_key && !value.is_null()) {
-        value = kSanitized;
+        if (value != kSanitized) {
+          value = kSanitized;
+          changed = true;
+        }
       } else {
-        scrub_json(value);
+        changed = scrub_json(value) || changed;
       }
     }
   } else if (json.is_array()) {
-    for (auto& item : json) scrub_json(item);
+    for (auto& item : json) changed = scrub_json(item) || changed;
   }
+  return changed;
 }
 
 void Sanitizer::sanitize_body(Body& body, const std::string& uri, http::Headers& headers) const {
   if (body.kind == Body::Kind::None) return;
-  const http::Bytes before = body.bytes;
   if (body.kind == Body::Kind::Json) {
+    bool changed = false;
     for (const auto& rule : options_.rules.body_pointers) {
       if (rule.uri_compiled && !std::regex_search(uri, *rule.uri_compiled)) continue;
       const Json::json_pointer pointer(rule.pointer);
-      if (body.json.contains(pointer)) body.json[pointer] = rule.value;
+      if (body.json.contains(pointer)) {
+        body.json[pointer] = rule.value;
+        changed = true;
+      }
     }
-    scrub_json(body.json);
-    body = Body::from_json(std::move(body.json));
-  } else {
+    changed = scrub_json(body.json) || changed;
+    // Unchanged bodies keep their recorded bytes; changed ones are serialised again.
+    if (changed) {
+      body = Body::from_json(std::move(body.json));
+      set_content_length(headers, body);
+    }
+    return;
+  }
+  const http::Bytes before = body.bytes;
+  {
     std::string text = scrub_string(std::string(http::as_text(body.bytes)));
     if (body.kind == Body::Kind::Text) {
       redact_form_fields(text, options_.rules.body_keys);

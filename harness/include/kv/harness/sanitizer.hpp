@@ -47,7 +47,8 @@ class Sanitizer {
 
  private:
   std::string scrub_string(std::string value) const;
-  void scrub_json(Json& json) const;
+  /// Scrubs every string in place; true when anything changed.
+  bool scrub_json(Json& json) const;
   void sanitize_body(Body& body, const std::string& uri, http::Headers& headers) const;
 
   SanitizerOptions options_;
