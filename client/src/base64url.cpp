@@ -1,9 +1,9 @@
 // base64url encoding and tolerant decoding.
-#include "base64url.hpp"
+#include "kv/base64url.hpp"
 
 #include <stdexcept>
 
-namespace kv::detail {
+namespace kv {
 
 namespace {
 constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
@@ -69,4 +69,4 @@ std::vector<std::uint8_t> base64url_decode(std::string_view text) {
   return out;
 }
 
-}  // namespace kv::detail
+}  // namespace kv

@@ -3,7 +3,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "base64url.hpp"
+#include "kv/base64url.hpp"
 #include "kv/errors.hpp"
 #include "kv/url.hpp"
 #include "model_json.hpp"
@@ -324,7 +324,7 @@ Response<BackupSecretResult> SecretClient::BackupSecret(const std::string& name)
     if (!body.is_object() || value == body.end() || !value->is_string()) {
       throw std::runtime_error("backup response has no string 'value'");
     }
-    return BackupSecretResult{detail::base64url_decode(value->get<std::string>())};
+    return BackupSecretResult{base64url_decode(value->get<std::string>())};
   });
   return {std::move(result), raw};
 }
@@ -336,7 +336,7 @@ Response<KeyVaultSecret> SecretClient::RestoreSecretBackup(
         "backup: must not be empty (pass the bytes returned by BackupSecret)");
   }
   http::Request req = impl_->request("POST", impl_->url("/secrets/restore"));
-  req.body = http::to_bytes(json{{"value", detail::base64url_encode(backup)}}.dump());
+  req.body = http::to_bytes(json{{"value", base64url_encode(backup)}}.dump());
   auto raw = impl_->send(req, 200);
   return {read_model(req, *raw, detail::parse_secret), raw};
 }

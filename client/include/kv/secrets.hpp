@@ -1,6 +1,7 @@
 // Umbrella header of the kvharness Key Vault secrets client.
 #pragma once
 
+#include "kv/base64url.hpp"
 #include "kv/clock.hpp"
 #include "kv/credentials.hpp"
 #include "kv/curl_transport.hpp"

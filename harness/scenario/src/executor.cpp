@@ -2,8 +2,8 @@
 // format's (docs/scenario-format.md), flat: properties sit beside the value.
 #include "kv/scenario/executor.hpp"
 
-#include "base64url.hpp"
 #include "dates.hpp"
+#include "kv/base64url.hpp"
 #include "kv/errors.hpp"
 
 namespace kv::scenario {
@@ -168,7 +168,7 @@ Outcome Executor::execute(Operation operation, const json& args) const {
       case Operation::Backup: {
         auto response = client.BackupSecret(name);
         outcome.result = json{{"status", status_of(response.RawResponse)},
-                              {"backup", detail::base64url_encode(response.Value.Secret)},
+                              {"backup", base64url_encode(response.Value.Secret)},
                               {"size", response.Value.Secret.size()}};
         break;
       }
@@ -210,9 +210,14 @@ Outcome Executor::execute(Operation operation, const json& args) const {
         break;
       }
       case Operation::Restore: {
-        auto bytes = detail::base64url_decode(text_arg(args, "backup"));
-        if (!bytes) throw ArgumentError("argument \"backup\" is not base64url text");
-        auto response = client.RestoreSecretBackup(*bytes);
+        std::vector<std::uint8_t> bytes;
+        try {
+          bytes = base64url_decode(text_arg(args, "backup"));
+        } catch (const std::runtime_error& e) {
+          throw ArgumentError(std::string("argument \"backup\" is not base64url text: ") +
+                              e.what());
+        }
+        auto response = client.RestoreSecretBackup(bytes);
         outcome.result = secret_json(response.Value);
         outcome.result["status"] = status_of(response.RawResponse);
         break;

@@ -1,4 +1,4 @@
-// base64url as Key Vault uses it for backup blobs (internal).
+// base64url as Key Vault uses it for backup blobs.
 #pragma once
 
 #include <cstdint>
@@ -6,7 +6,7 @@
 #include <string_view>
 #include <vector>
 
-namespace kv::detail {
+namespace kv {
 
 /// Encodes with the URL-safe alphabet and no padding.
 std::string base64url_encode(const std::vector<std::uint8_t>& data);
@@ -14,4 +14,4 @@ std::string base64url_encode(const std::vector<std::uint8_t>& data);
 /// throws std::runtime_error naming the offending position.
 std::vector<std::uint8_t> base64url_decode(std::string_view text);
 
-}  // namespace kv::detail
+}  // namespace kv
