@@ -1,5 +1,6 @@
 // The leak audit behind `kvharness check`: looks for what the sanitizer should have removed.
 #include "kv/harness/audit.hpp"
+#include "kv/harness/json_pointer.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -11,20 +12,6 @@
 namespace kv::harness {
 
 namespace {
-
-std::string escape_token(std::string_view key) {
-  std::string out;
-  for (char c : key) {
-    if (c == '~') {
-      out += "~0";
-    } else if (c == '/') {
-      out += "~1";
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
 
 // Placeholder vault names seen in the Azure SDK recordings, plus ours.
 bool is_placeholder_vault(const std::string& label) {
@@ -97,7 +84,7 @@ class Auditor {
       text(value.get<std::string>(), pointer);
     } else if (value.is_object()) {
       for (const auto& [key, child] : value.items()) {
-        const std::string here = pointer + "/" + escape_token(key);
+        const std::string here = pointer + "/" + escape_pointer_token(key);
         const bool token_key = key == "access_token" || key == "refresh_token" ||
                                key == "id_token" || key == "client_secret";
         if (token_key && child.is_string() && child.get<std::string>() != "Sanitized") {
@@ -114,7 +101,7 @@ class Auditor {
 
   void headers(const http::Headers& headers, const std::string& pointer) {
     for (const auto& [name, value] : headers) {
-      const std::string here = pointer + "/" + escape_token(name);
+      const std::string here = pointer + "/" + escape_pointer_token(name);
       const bool credential_header =
           http::iequals(name, "Authorization") || http::iequals(name, "Proxy-Authorization");
       const bool cookie = http::iequals(name, "Cookie") || http::iequals(name, "Set-Cookie");
@@ -155,7 +142,7 @@ std::vector<Finding> find_unsanitized(const Fixture& fixture) {
     auditor.body(e.response_body, base + "/ResponseBody");
   }
   for (const auto& [name, value] : fixture.variables) {
-    auditor.text(value, "/Variables/" + escape_token(name));
+    auditor.text(value, "/Variables/" + escape_pointer_token(name));
   }
   return auditor.findings;
 }

@@ -1,6 +1,7 @@
 // Matching: method, normalised path, query as a set, JSON bodies semantically; and the per-field
 // diff that explains a miss.
 #include "kv/harness/matcher.hpp"
+#include "kv/harness/json_pointer.hpp"
 
 #include <algorithm>
 
@@ -37,20 +38,6 @@ std::string abbreviate(std::string text) {
 
 std::string render(const Json& value) {
   return abbreviate(value.dump(-1, ' ', false, Json::error_handler_t::replace));
-}
-
-std::string escape_token(const std::string& key) {
-  std::string out;
-  for (char c : key) {
-    if (c == '~') {
-      out += "~0";
-    } else if (c == '/') {
-      out += "~1";
-    } else {
-      out += c;
-    }
-  }
-  return out;
 }
 
 // True when some ignored pointer lies strictly below `pointer`.
@@ -93,7 +80,7 @@ void json_diff(const Json& recorded, const Json& actual, const std::string& poin
   const std::string name = prefix + (pointer.empty() ? "/" : pointer);
   if (recorded.is_object() && actual.is_object()) {
     for (const auto& [key, value] : recorded.items()) {
-      const std::string child = pointer + "/" + escape_token(key);
+      const std::string child = pointer + "/" + escape_pointer_token(key);
       auto it = actual.find(key);
       if (it == actual.end()) {
         // An object missing on one side still differs only in its non-ignored members.
@@ -108,7 +95,7 @@ void json_diff(const Json& recorded, const Json& actual, const std::string& poin
     }
     for (const auto& [key, value] : actual.items()) {
       if (recorded.contains(key)) continue;
-      const std::string child = pointer + "/" + escape_token(key);
+      const std::string child = pointer + "/" + escape_pointer_token(key);
       if (value.is_object() && has_ignored_below(child, ignored)) {
         json_diff(Json::object(), value, child, ignored, out, prefix);
       } else if (!is_ignored(child, ignored)) {

@@ -7,6 +7,7 @@ set(KV_HARNESS_SOURCES
   fixture_reader.cpp
   fixture_writer.cpp
   har.cpp
+  json_pointer.cpp
   matcher.cpp
   operation.cpp
   playback_transport.cpp

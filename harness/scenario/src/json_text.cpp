@@ -60,20 +60,6 @@ std::string describe_value(const nlohmann::json& value) {
   }
 }
 
-std::string child_pointer(const std::string& parent, std::string_view token) {
-  std::string out = parent + "/";
-  for (char c : token) {
-    if (c == '~') {
-      out += "~0";
-    } else if (c == '/') {
-      out += "~1";
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
-
 std::string read_text_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw std::runtime_error(path + ": cannot open: " + std::strerror(errno));

@@ -18,8 +18,6 @@ std::optional<nlohmann::json> parse_json_text(std::string_view text, const std::
 /// A value as shown after "found:": strings quoted, others compact, long ones shortened, with
 /// the JSON type for non-strings.
 std::string describe_value(const nlohmann::json& value);
-/// Appends an escaped reference token to a JSON Pointer.
-std::string child_pointer(const std::string& parent, std::string_view token);
 /// Reads a whole file; throws std::runtime_error naming the file and the system error.
 std::string read_text_file(const std::string& path);
 

@@ -1,6 +1,7 @@
 // Scenario file → Scenario. Walks the DOM keeping each node's JSON Pointer and collects every
 // problem rather than stopping at the first, so one `kvharness check` shows them all.
 #include "kv/scenario/parser.hpp"
+#include "kv/harness/json_pointer.hpp"
 
 #include <regex>
 #include <set>
@@ -14,8 +15,8 @@
 namespace kv::scenario {
 namespace {
 
-using detail::child_pointer;
 using detail::describe_value;
+using kv::harness::child_pointer;
 using nlohmann::json;
 
 const std::vector<std::string> kRootKeys = {"name",  "description", "apiVersion", "variables",
