@@ -39,8 +39,8 @@ int main() {
 
     ClientSecretCredentialOptions credentialOptions;
     credentialOptions.Transport = transport;
-    auto credential =
-        std::make_shared<ClientSecretCredential>(tenantId, clientId, clientSecret, credentialOptions);
+    auto credential = std::make_shared<ClientSecretCredential>(tenantId, clientId, clientSecret,
+                                                               credentialOptions);
 
     SecretClientOptions options;
     options.Transport = transport;

@@ -52,7 +52,8 @@ using Secret = KeyVaultSecret;
 
 /// A soft-deleted secret.
 struct DeletedSecret : KeyVaultSecret {
-  std::string RecoveryId;  ///< "https://v/deletedsecrets/name"; empty on vaults without soft delete.
+  std::string
+      RecoveryId;  ///< "https://v/deletedsecrets/name"; empty on vaults without soft delete.
   std::optional<TimePoint> DeletedOn;
   std::optional<TimePoint> ScheduledPurgeDate;
 };
