@@ -19,28 +19,6 @@ using namespace kv::harness;
 
 namespace {
 
-std::vector<std::uint8_t> base64url_decode(const std::string& text) {
-  std::vector<std::uint8_t> out;
-  unsigned buffer = 0;
-  int bits = 0;
-  for (char c : text) {
-    int v = (c >= 'A' && c <= 'Z')   ? c - 'A'
-            : (c >= 'a' && c <= 'z') ? c - 'a' + 26
-            : (c >= '0' && c <= '9') ? c - '0' + 52
-            : (c == '-' || c == '+') ? 62
-            : (c == '_' || c == '/') ? 63
-                                     : -1;
-    if (v < 0) continue;
-    buffer = (buffer << 6) | static_cast<unsigned>(v);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out.push_back(static_cast<std::uint8_t>((buffer >> bits) & 0xFF));
-    }
-  }
-  return out;
-}
-
 std::vector<std::string> path_segments(const std::string& uri) {
   const Url url(uri);
   std::vector<std::string> out;
