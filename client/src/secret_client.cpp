@@ -239,7 +239,6 @@ SecretPropertiesPagedResponse SecretClient::GetPropertiesOfSecrets(
     const GetPropertiesOfSecretsOptions& options) const {
   SecretPropertiesPagedResponse page;
   page.client_ = impl_;
-  page.kind_ = 0;
   std::string url = options.NextPageToken ? impl_->resolve_next_link(*options.NextPageToken)
                                           : impl_->url("/secrets", options.MaxResults);
   impl_->fetch_page(url, detail::parse_secret_properties, page.Items, page.NextPageToken,
@@ -252,7 +251,6 @@ SecretPropertiesPagedResponse SecretClient::GetPropertiesOfSecretsVersions(
   check_name(name, "name");
   SecretPropertiesPagedResponse page;
   page.client_ = impl_;
-  page.kind_ = 1;
   std::string url = options.NextPageToken
                         ? impl_->resolve_next_link(*options.NextPageToken)
                         : impl_->url("/secrets/" + name + "/versions", options.MaxResults);
@@ -265,7 +263,6 @@ DeletedSecretPagedResponse SecretClient::GetDeletedSecrets(
     const GetDeletedSecretsOptions& options) const {
   DeletedSecretPagedResponse page;
   page.client_ = impl_;
-  page.kind_ = 2;
   std::string url = options.NextPageToken ? impl_->resolve_next_link(*options.NextPageToken)
                                           : impl_->url("/deletedsecrets", options.MaxResults);
   impl_->fetch_page(url, detail::parse_deleted_secret, page.Items, page.NextPageToken,

@@ -91,7 +91,6 @@ class PagedResponse {
   // Shared with the client, so that a page outlives the SecretClient object it came from.
   std::shared_ptr<const detail::SecretClientImpl> client_;
   bool has_page_ = true;
-  int kind_ = 0;
 };
 using SecretPropertiesPagedResponse = PagedResponse<SecretProperties>;
 using DeletedSecretPagedResponse = PagedResponse<DeletedSecret>;
