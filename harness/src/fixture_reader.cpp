@@ -6,6 +6,7 @@
 #include "kv/harness/json_pointer.hpp"
 
 #include "base64.hpp"
+#include "kv/harness/diagnostic.hpp"
 #include "kv/harness/fixture.hpp"
 
 namespace kv::harness {
@@ -20,13 +21,6 @@ FixtureError::FixtureError(std::string file, std::string where, std::string expe
       found_(std::move(found)) {}
 
 namespace {
-
-// A short description of a JSON value for "found ..." (type and a clipped rendering).
-std::string describe(const Json& value) {
-  std::string text = value.dump(-1, ' ', false, Json::error_handler_t::replace);
-  if (text.size() > 40) text = text.substr(0, 37) + "...";
-  return std::string(value.type_name()) + " " + text;
-}
 
 class Reader {
  public:
@@ -46,7 +40,7 @@ class Reader {
 
   std::string string_at(const Json& object, const std::string& pointer, const char* key) const {
     const Json& value = require(object, pointer, key, "a string");
-    if (!value.is_string()) fail(pointer + "/" + key, "a string", describe(value));
+    if (!value.is_string()) fail(pointer + "/" + key, "a string", describe_json(value));
     return value.get<std::string>();
   }
 
@@ -55,7 +49,7 @@ class Reader {
     auto it = object.find(key);
     if (it == object.end() || it->is_null()) return headers;
     const std::string here = pointer + "/" + key;
-    if (!it->is_object()) fail(here, "an object of header names to strings", describe(*it));
+    if (!it->is_object()) fail(here, "an object of header names to strings", describe_json(*it));
     for (const auto& [name, value] : it->items()) {
       const std::string field = here + "/" + escape_pointer_token(name);
       if (value.is_string()) {
@@ -64,12 +58,12 @@ class Reader {
         // Older .NET files store some headers (User-Agent, Set-Cookie) as arrays of strings.
         for (std::size_t i = 0; i < value.size(); ++i) {
           if (!value[i].is_string()) {
-            fail(field + "/" + std::to_string(i), "a string", describe(value[i]));
+            fail(field + "/" + std::to_string(i), "a string", describe_json(value[i]));
           }
           headers.add(name, value[i].get<std::string>());
         }
       } else {
-        fail(field, "a string or an array of strings", describe(value));
+        fail(field, "a string or an array of strings", describe_json(value));
       }
     }
     return headers;
@@ -83,7 +77,7 @@ class Reader {
     std::string encoding;
     if (auto enc = entry.find(encoding_key); enc != entry.end()) {
       if (!enc->is_string() || (*enc != "base64" && *enc != "text")) {
-        fail(pointer + "/" + encoding_key, "\"base64\" or \"text\"", describe(*enc));
+        fail(pointer + "/" + encoding_key, "\"base64\" or \"text\"", describe_json(*enc));
       }
       encoding = enc->get<std::string>();
     }
@@ -91,7 +85,7 @@ class Reader {
     const bool json_type =
         content_type != nullptr && content_type->find("json") != std::string::npos;
     if (encoding == "base64") {
-      if (!it->is_string()) fail(here, "a base64 string", describe(*it));
+      if (!it->is_string()) fail(here, "a base64 string", describe_json(*it));
       auto bytes = detail::base64_decode(it->get_ref<const std::string&>());
       if (!bytes) fail(here, "valid base64", "a string with characters outside base64");
       Body body;
@@ -123,20 +117,20 @@ class Reader {
       const std::string& text = value.get_ref<const std::string&>();
       if (text.empty() || text.size() > 3 ||
           text.find_first_not_of("0123456789") != std::string::npos) {
-        fail(pointer + "/" + key, "an HTTP status code", describe(value));
+        fail(pointer + "/" + key, "an HTTP status code", describe_json(value));
       }
       status = std::stoi(text);
     } else {
-      fail(pointer + "/" + key, "an HTTP status code", describe(value));
+      fail(pointer + "/" + key, "an HTTP status code", describe_json(value));
     }
     if (status < 100 || status > 599) {
-      fail(pointer + "/" + key, "an HTTP status code between 100 and 599", describe(value));
+      fail(pointer + "/" + key, "an HTTP status code between 100 and 599", describe_json(value));
     }
     return status;
   }
 
   Entry test_proxy_entry(const Json& item, const std::string& pointer) const {
-    if (!item.is_object()) fail(pointer, "an entry object", describe(item));
+    if (!item.is_object()) fail(pointer, "an entry object", describe_json(item));
     Entry entry;
     entry.request_uri = string_at(item, pointer, "RequestUri");
     entry.request_method = string_at(item, pointer, "RequestMethod");
@@ -144,7 +138,8 @@ class Reader {
     entry.request_body =
         body_at(item, pointer, "RequestBody", "RequestBodyEncoding", entry.request_headers);
     if (auto it = item.find("RequestBodyRecorded"); it != item.end()) {
-      if (!it->is_boolean()) fail(pointer + "/RequestBodyRecorded", "true or false", describe(*it));
+      if (!it->is_boolean())
+        fail(pointer + "/RequestBodyRecorded", "true or false", describe_json(*it));
       entry.request_body_recorded = it->get<bool>();
     }
     entry.status_code = status_at(item, pointer, "StatusCode");
@@ -155,7 +150,7 @@ class Reader {
   }
 
   Entry legacy_entry(const Json& item, const std::string& pointer) const {
-    if (!item.is_object()) fail(pointer, "a network call record object", describe(item));
+    if (!item.is_object()) fail(pointer, "a network call record object", describe_json(item));
     Entry entry;
     entry.request_uri = string_at(item, pointer, "Url");
     entry.request_method = string_at(item, pointer, "Method");
@@ -164,13 +159,13 @@ class Reader {
     entry.request_body_recorded = false;
     const std::string response_pointer = pointer + "/Response";
     const Json& response = require(item, pointer, "Response", "a response object");
-    if (!response.is_object()) fail(response_pointer, "a response object", describe(response));
+    if (!response.is_object()) fail(response_pointer, "a response object", describe_json(response));
     entry.status_code = status_at(response, response_pointer, "STATUS_CODE");
     std::string body;
     for (const auto& [name, value] : response.items()) {
       if (name == "STATUS_CODE" || name == "REASON_PHRASE") continue;
       if (!value.is_string()) {
-        fail(response_pointer + "/" + escape_pointer_token(name), "a string", describe(value));
+        fail(response_pointer + "/" + escape_pointer_token(name), "a string", describe_json(value));
       }
       if (name == "BODY") {
         body = value.get<std::string>();
@@ -187,10 +182,10 @@ class Reader {
   // Takes the document by reference and frees each entry's node once converted, so that a large
   // fixture does not hold the whole parsed document and the whole converted fixture at once.
   Fixture read(Json& root) const {
-    if (!root.is_object()) fail("", "an object with \"Entries\"", describe(root));
+    if (!root.is_object()) fail("", "an object with \"Entries\"", describe_json(root));
     Fixture fixture;
     if (auto legacy = root.find("networkCallRecords"); legacy != root.end()) {
-      if (!legacy->is_array()) fail("/networkCallRecords", "an array", describe(*legacy));
+      if (!legacy->is_array()) fail("/networkCallRecords", "an array", describe_json(*legacy));
       fixture.source = FixtureSource::LegacyCpp;
       for (std::size_t i = 0; i < legacy->size(); ++i) {
         fixture.entries.push_back(
@@ -203,7 +198,7 @@ class Reader {
       fail("/Entries", "an array of entries (or \"networkCallRecords\")",
            "nothing (the key is missing)");
     }
-    if (!entries->is_array()) fail("/Entries", "an array of entries", describe(*entries));
+    if (!entries->is_array()) fail("/Entries", "an array of entries", describe_json(*entries));
     fixture.source = FixtureSource::TestProxy;
     fixture.entries.reserve(entries->size());
     for (std::size_t i = 0; i < entries->size(); ++i) {
@@ -211,32 +206,34 @@ class Reader {
       (*entries)[i] = nullptr;
     }
     if (auto vars = root.find("Variables"); vars != root.end() && !vars->is_null()) {
-      if (!vars->is_object()) fail("/Variables", "an object of names to strings", describe(*vars));
+      if (!vars->is_object())
+        fail("/Variables", "an object of names to strings", describe_json(*vars));
       for (const auto& [name, value] : vars->items()) {
         if (!value.is_string()) {
-          fail("/Variables/" + escape_pointer_token(name), "a string", describe(value));
+          fail("/Variables/" + escape_pointer_token(name), "a string", describe_json(value));
         }
         fixture.variables[name] = value.get<std::string>();
       }
     }
     if (auto meta = root.find("kvharness"); meta != root.end()) {
-      if (!meta->is_object()) fail("/kvharness", "an object", describe(*meta));
+      if (!meta->is_object()) fail("/kvharness", "an object", describe_json(*meta));
       fixture.has_metadata = true;
       auto& m = fixture.metadata;
       auto read_string = [&](const char* key, std::string& out) {
         if (auto it = meta->find(key); it != meta->end()) {
-          if (!it->is_string()) fail(std::string("/kvharness/") + key, "a string", describe(*it));
+          if (!it->is_string())
+            fail(std::string("/kvharness/") + key, "a string", describe_json(*it));
           out = it->get<std::string>();
         }
       };
       if (auto it = meta->find("formatVersion"); it != meta->end()) {
         if (!it->is_number_integer()) {
-          fail("/kvharness/formatVersion", "an integer", describe(*it));
+          fail("/kvharness/formatVersion", "an integer", describe_json(*it));
         }
         m.format_version = it->get<int>();
         if (m.format_version != 1) {
           fail("/kvharness/formatVersion", "format version 1 (this kvharness reads only 1)",
-               describe(*it));
+               describe_json(*it));
         }
       }
       read_string("toolVersion", m.tool_version);
@@ -244,7 +241,7 @@ class Reader {
       read_string("recordedAt", m.recorded_at);
       if (auto it = meta->find("sanitizers"); it != meta->end()) m.sanitizers = *it;
       if (auto it = meta->find("matchRules"); it != meta->end()) {
-        if (!it->is_object()) fail("/kvharness/matchRules", "an object", describe(*it));
+        if (!it->is_object()) fail("/kvharness/matchRules", "an object", describe_json(*it));
         m.match_rules = *it;
       }
     }
@@ -254,21 +251,6 @@ class Reader {
  private:
   std::string name_;
 };
-
-// nlohmann reports a byte offset; people want line and column.
-std::string line_column(std::string_view text, std::size_t byte) {
-  std::size_t line = 1;
-  std::size_t column = 1;
-  for (std::size_t i = 0; i < byte && i < text.size(); ++i) {
-    if (text[i] == '\n') {
-      ++line;
-      column = 1;
-    } else {
-      ++column;
-    }
-  }
-  return "line " + std::to_string(line) + ", column " + std::to_string(column);
-}
 
 }  // namespace
 

@@ -4,21 +4,16 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include "kv/harness/diagnostic.hpp"
 #include "kv/http.hpp"
 
 namespace kv::harness {
 
 namespace {
 
-std::string describe(const Json& value) {
-  std::string text = value.dump(-1, ' ', false, Json::error_handler_t::replace);
-  if (text.size() > 40) text = text.substr(0, 37) + "...";
-  return std::string(value.type_name()) + " " + text;
-}
-
 [[noreturn]] void fail(const std::string& pointer, const std::string& expected, const Json& found) {
   throw std::invalid_argument("rules: at " + pointer + ": expected " + expected + ", found " +
-                              describe(found));
+                              describe_json(found));
 }
 
 const Json* member(const Json& object, const char* key) {

@@ -1,6 +1,7 @@
 # Sources of kv::harness, relative to harness/src.
 set(KV_HARNESS_SOURCES
   audit.cpp
+  diagnostic.cpp
   atomic_file.cpp
   base64.cpp
   body.cpp

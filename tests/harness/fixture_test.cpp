@@ -114,7 +114,7 @@ TEST_CASE("A structural error names the JSON Pointer and what was found", "[fixt
   } catch (const FixtureError& e) {
     CHECK(std::string(e.what()) ==
           "fixture bad-status.json: at /Entries/0/StatusCode: expected an HTTP status code, found "
-          "string \"abc\"");
+          "\"abc\"");
   }
   try {
     parse_fixture(R"({"Entries": [{"RequestMethod": "GET"}]})", "no-uri.json");

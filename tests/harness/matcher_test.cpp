@@ -180,7 +180,7 @@ TEST_CASE("A diff lists every differing field labelled recorded and actual",
 TEST_CASE("Rules with mistakes are refused with the JSON Pointer of the mistake",
           "[matcher][playback]") {
   CHECK_THROWS_WITH(Rules::parse(R"({"match": {"compareBodies": "yes"}})"),
-                    "rules: at /match/compareBodies: expected true or false, found string \"yes\"");
+                    "rules: at /match/compareBodies: expected true or false, found \"yes\"");
   CHECK_THROWS_WITH(
       Rules::parse(R"({"match": {"pathRewrites": [{"pattern": "(", "replacement": ""}]}})"),
       Catch::StartsWith("rules: at /match/pathRewrites/0/pattern: invalid regular "
@@ -191,7 +191,7 @@ TEST_CASE("Rules with mistakes are refused with the JSON Pointer of the mistake"
                     "pathRewrites");
   CHECK_THROWS_WITH(Rules::parse(R"({"sanitize": {"bodyPointers": [{"pointer": "value"}]}})"),
                     "rules: at /sanitize/bodyPointers/0: expected a JSON Pointer such as "
-                    "\"/value\", found string \"value\"");
+                    "\"/value\", found \"value\"");
   CHECK_THROWS_WITH(Rules::parse("{nope"),
                     "rules: expected a JSON object {\"match\": ..., \"sanitize\": ...}, found "
                     "text that is not valid JSON");

@@ -15,9 +15,10 @@ namespace kv::scenario::detail {
 /// column) and returns nothing.
 std::optional<nlohmann::json> parse_json_text(std::string_view text, const std::string& file,
                                               Diagnostic& error);
-/// A value as shown after "found:": strings quoted, others compact, long ones shortened, with
-/// the JSON type for non-strings.
-std::string describe_value(const nlohmann::json& value);
+/// A value as shown after "found:" (the harness's one rendering).
+inline std::string describe_value(const nlohmann::json& value) {
+  return harness::describe_json(value);
+}
 /// Reads a whole file; throws std::runtime_error naming the file and the system error.
 std::string read_text_file(const std::string& path);
 
