@@ -187,4 +187,19 @@ std::string url_decode(std::string_view text, bool plus_as_space) {
   return out;
 }
 
+std::string_view url_target(std::string_view url) {
+  std::size_t start = 0;
+  if (const auto scheme = url.find("://"); scheme != std::string_view::npos) {
+    start = url.find('/', scheme + 3);
+    if (start == std::string_view::npos) {
+      // "https://host?query" has an empty path: the target is the query alone.
+      start = url.find('?', scheme + 3);
+      if (start == std::string_view::npos) return "/";
+    }
+  }
+  std::string_view target = url.substr(start);
+  target = target.substr(0, target.find('#'));
+  return target.empty() ? std::string_view("/") : target;
+}
+
 }  // namespace kv

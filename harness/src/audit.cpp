@@ -1,13 +1,12 @@
 // The leak audit behind `kvharness check`: looks for what the sanitizer should have removed.
 #include "kv/harness/audit.hpp"
 #include "kv/harness/json_pointer.hpp"
+#include "kv/harness/sanitizer.hpp"
 
 #include <algorithm>
 #include <cctype>
 #include <optional>
 #include <regex>
-
-#include "kv/harness/session.hpp"
 
 namespace kv::harness {
 

@@ -13,18 +13,13 @@ namespace {
 
 constexpr const char* kAbsent = "(absent)";
 
-// Splits an absolute URL (or a path) into path and query, ignoring scheme, host and fragment.
+// Splits an absolute URL (or a target) into path and query; scheme, host and fragment never
+// take part in matching.
 void split_url(std::string_view url, std::string_view& path, std::string_view& query) {
-  std::size_t start = 0;
-  if (auto scheme = url.find("://"); scheme != std::string_view::npos) {
-    start = url.find('/', scheme + 3);
-    if (start == std::string_view::npos) start = url.size();
-  }
-  std::string_view rest = url.substr(start);
-  rest = rest.substr(0, rest.find('#'));
-  const std::size_t q = rest.find('?');
-  path = rest.substr(0, q);
-  query = q == std::string_view::npos ? std::string_view{} : rest.substr(q + 1);
+  const std::string_view target = url_target(url);
+  const std::size_t q = target.find('?');
+  path = target.substr(0, q);
+  query = q == std::string_view::npos ? std::string_view{} : target.substr(q + 1);
   if (path.empty()) path = "/";
 }
 

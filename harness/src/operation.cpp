@@ -4,17 +4,13 @@
 #include <array>
 
 #include "kv/http.hpp"
+#include "kv/url.hpp"
 
 namespace kv::harness {
 
 std::string_view classify_operation(std::string_view method, std::string_view url) {
-  std::size_t start = 0;
-  if (auto scheme = url.find("://"); scheme != std::string_view::npos) {
-    start = url.find('/', scheme + 3);
-    if (start == std::string_view::npos) return "Unknown";
-  }
-  std::string_view path = url.substr(start);
-  path = path.substr(0, path.find_first_of("?#"));
+  std::string_view path = url_target(url);
+  path = path.substr(0, path.find('?'));
   auto ends_with = [&](std::string_view suffix) {
     return path.size() >= suffix.size() && path.substr(path.size() - suffix.size()) == suffix;
   };

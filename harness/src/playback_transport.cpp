@@ -1,5 +1,6 @@
-// Playback: an index by (method, normalised path) built at load, responses prepared as bytes at
-// load, one lock around "find the earliest unused match and claim it".
+// Playback: a prepared fixture (index by method and normalised path, responses ready as bytes)
+// shared by any number of transports; each transport keeps only its "used" marks, behind one lock
+// around "find the earliest unused match and claim it".
 #include "kv/harness/playback_transport.hpp"
 
 #include <algorithm>
@@ -7,22 +8,14 @@
 #include <unordered_map>
 
 #include "kv/harness/operation.hpp"
+#include "kv/url.hpp"
 
 namespace kv::harness {
 
 namespace {
 
-// "/path?query" of a URL, without scheme and host (which never take part in matching).
-std::string_view path_and_query(std::string_view url) {
-  if (auto scheme = url.find("://"); scheme != std::string_view::npos) {
-    const std::size_t start = url.find('/', scheme + 3);
-    return start == std::string_view::npos ? std::string_view("/") : url.substr(start);
-  }
-  return url;
-}
-
 std::string describe_entry(const Entry& entry) {
-  return entry.request_method + " " + std::string(path_and_query(entry.request_uri));
+  return entry.request_method + " " + std::string(url_target(entry.request_uri));
 }
 
 // Transparent hashing so a lookup by string_view needs no allocation.
@@ -33,60 +26,85 @@ struct StringHash {
   }
 };
 
-struct Bucket {
-  std::vector<std::size_t> entries;  // Fixture order.
-  std::size_t first_unused = 0;      // Entries before this position are all used.
-};
+std::string index_key(std::string_view method, std::string_view path) {
+  std::string key;
+  key.reserve(method.size() + 1 + path.size());
+  key.append(method).append(" ").append(path);
+  return key;
+}
+
+// The response as the client will see it; computed once so a replay is a plain copy.
+http::Response prepare_response(const Entry& entry) {
+  http::Response response;
+  response.status = entry.status_code;
+  response.reason = std::string(http::reason_phrase(entry.status_code));
+  response.headers = entry.response_headers;
+  response.body = entry.response_body.bytes;
+  // Sanitized or re-serialised bodies no longer have the recorded length.
+  for (const auto& [name, value] : entry.response_headers) {
+    if (http::iequals(name, "Content-Length")) {
+      response.headers.set(name, std::to_string(response.body.size()));
+      break;
+    }
+  }
+  return response;
+}
+
+// The descriptive members Sanitizer::describe() adds beside the rules themselves.
+constexpr const char* kSanitizerFacts[] = {"vaultHost", "tokenExchanges", "secretsRedacted"};
 
 }  // namespace
 
-struct PlaybackTransport::Impl {
-  Fixture fixture;
+MatchRules fixture_match_rules(const Fixture& fixture, const std::string& file) {
+  MatchRules rules = MatchRules::defaults();
+  if (fixture.has_metadata && fixture.metadata.match_rules.is_object() &&
+      !fixture.metadata.match_rules.empty()) {
+    rules.merge(fixture.metadata.match_rules,
+                {file.empty() ? "fixture" : file, "/kvharness/matchRules"});
+  }
+  return rules;
+}
+
+SanitizerRules fixture_sanitizer_rules(const Fixture& fixture, const std::string& file) {
+  SanitizerRules rules = SanitizerRules::defaults();
+  if (!fixture.has_metadata || !fixture.metadata.sanitizers.is_object()) return rules;
+  Json stored = fixture.metadata.sanitizers;
+  for (const char* fact : kSanitizerFacts) stored.erase(fact);
+  if (!stored.empty())
+    rules.merge(stored, {file.empty() ? "fixture" : file, "/kvharness/sanitizers"});
+  return rules;
+}
+
+struct PreparedFixture::Impl {
+  std::shared_ptr<const Fixture> fixture;
   PlaybackOptions options;
   Matcher matcher;
   std::vector<RequestKey> keys;
   std::vector<http::Response> responses;
-  std::unordered_map<std::string, Bucket, StringHash, std::equal_to<>> index;
-  std::vector<bool> used;
-  std::size_t used_count = 0;
-  mutable std::mutex mutex;
+  std::vector<std::string> operations;
+  /// Bucket number of each "METHOD path"; buckets hold entry indices in fixture order.
+  std::unordered_map<std::string, std::size_t, StringHash, std::equal_to<>> index;
+  std::vector<std::vector<std::size_t>> buckets;
+  std::vector<std::size_t> bucket_of;
 
-  Impl(Fixture f, PlaybackOptions o)
-      : fixture(std::move(f)), options(std::move(o)), matcher(options.rules) {
-    const std::size_t n = fixture.entries.size();
+  Impl(std::shared_ptr<const Fixture> f, PlaybackOptions o, MatchRules rules)
+      : fixture(std::move(f)), options(std::move(o)), matcher(std::move(rules)) {
+    const std::size_t n = fixture->entries.size();
     keys.reserve(n);
     responses.reserve(n);
-    used.assign(n, false);
+    operations.reserve(n);
+    bucket_of.reserve(n);
     for (std::size_t i = 0; i < n; ++i) {
-      const Entry& entry = fixture.entries[i];
+      const Entry& entry = fixture->entries[i];
       keys.push_back(matcher.key(entry.request_method, entry.request_uri));
-      index[index_key(keys.back().method, keys.back().path)].entries.push_back(i);
+      auto [it, inserted] =
+          index.try_emplace(index_key(keys.back().method, keys.back().path), buckets.size());
+      if (inserted) buckets.emplace_back();
+      buckets[it->second].push_back(i);
+      bucket_of.push_back(it->second);
       responses.push_back(prepare_response(entry));
+      operations.emplace_back(classify_operation(entry.request_method, entry.request_uri));
     }
-  }
-
-  static std::string index_key(std::string_view method, std::string_view path) {
-    std::string key;
-    key.reserve(method.size() + 1 + path.size());
-    key.append(method).append(" ").append(path);
-    return key;
-  }
-
-  // The response as the client will see it; computed once so a replay is a plain copy.
-  static http::Response prepare_response(const Entry& entry) {
-    http::Response response;
-    response.status = entry.status_code;
-    response.reason = std::string(http::reason_phrase(entry.status_code));
-    response.headers = entry.response_headers;
-    response.body = entry.response_body.bytes;
-    // Sanitized or re-serialised bodies no longer have the recorded length.
-    for (const auto& [name, value] : entry.response_headers) {
-      if (http::iequals(name, "Content-Length")) {
-        response.headers.set(name, std::to_string(response.body.size()));
-        break;
-      }
-    }
-    return response;
   }
 
   std::string scrub(std::string text) const {
@@ -95,32 +113,39 @@ struct PlaybackTransport::Impl {
     return text;
   }
 
-  std::string unused_listing(std::size_t limit) const {
+  std::string fixture_name() const {
+    return options.fixture_path.empty() ? std::string("(in memory)") : options.fixture_path;
+  }
+
+  std::string entry_line(std::size_t i) const {
+    const Entry& e = fixture->entries[i];
+    return "entry " + std::to_string(i) + ": " + describe_entry(e) + " -> " +
+           std::to_string(e.status_code) + " (" + operations[i];
+  }
+
+  std::string unused_listing(const std::vector<char>& used, std::size_t used_count,
+                             std::size_t limit) const {
     std::string out;
     std::size_t shown = 0;
-    const std::size_t unused = fixture.entries.size() - used_count;
-    for (std::size_t i = 0; i < fixture.entries.size(); ++i) {
+    const std::size_t unused = fixture->entries.size() - used_count;
+    for (std::size_t i = 0; i < fixture->entries.size(); ++i) {
       if (used[i]) continue;
       if (shown == limit) {
         out += "    ... and " + std::to_string(unused - shown) + " more\n";
         break;
       }
-      const Entry& e = fixture.entries[i];
-      out += "    entry " + std::to_string(i) + ": " + describe_entry(e) + " -> " +
-             std::to_string(e.status_code) + " (" +
-             std::string(classify_operation(e.request_method, e.request_uri)) + ")\n";
+      out += "    " + entry_line(i) + ")\n";
       ++shown;
     }
     return out;
   }
 
-  std::string explain_miss(const http::Request& request, const RequestKey& key) const {
+  std::string explain_miss(const http::Request& request, const RequestKey& key,
+                           const std::vector<char>& used, std::size_t used_count) const {
     const std::string_view operation = classify_operation(request.method, request.url);
     std::string out = "kvharness playback: no recorded entry matches the request\n";
-    out += "  fixture: " +
-           (options.fixture_path.empty() ? std::string("(in memory)") : options.fixture_path) +
-           "\n";
-    out += "  request: " + request.method + " " + std::string(path_and_query(request.url)) + " (" +
+    out += "  fixture: " + fixture_name() + "\n";
+    out += "  request: " + request.method + " " + std::string(url_target(request.url)) + " (" +
            std::string(operation) + ")\n";
     // Rank cheaply first (same method, same operation, same path, same query), then diff only
     // the best few.
@@ -129,12 +154,11 @@ struct PlaybackTransport::Impl {
       int rank;
     };
     std::vector<Candidate> candidates;
-    candidates.reserve(fixture.entries.size());
-    for (std::size_t i = 0; i < fixture.entries.size(); ++i) {
-      const Entry& e = fixture.entries[i];
+    candidates.reserve(fixture->entries.size());
+    for (std::size_t i = 0; i < fixture->entries.size(); ++i) {
       int rank = 0;
       if (keys[i].method != key.method) rank += 8;
-      if (classify_operation(e.request_method, e.request_uri) != operation) rank += 4;
+      if (operations[i] != operation) rank += 4;
       if (keys[i].path != key.path) rank += 2;
       if (keys[i].query != key.query) rank += 1;
       candidates.push_back({i, rank});
@@ -148,12 +172,8 @@ struct PlaybackTransport::Impl {
       out += "  closest recorded candidates:\n";
       for (std::size_t c = 0; c < shown; ++c) {
         const std::size_t i = candidates[c].index;
-        const Entry& e = fixture.entries[i];
-        out += "    entry " + std::to_string(i) + ": " + describe_entry(e) + " -> " +
-               std::to_string(e.status_code) + " (" +
-               std::string(classify_operation(e.request_method, e.request_uri)) + ", " +
-               (used[i] ? "already used" : "unused") + ")\n";
-        auto diffs = matcher.diff(e, keys[i], request, key);
+        out += "    " + entry_line(i) + ", " + (used[i] ? "already used" : "unused") + ")\n";
+        auto diffs = matcher.diff(fixture->entries[i], keys[i], request, key);
         if (diffs.empty()) {
           out +=
               "      matches, but was already used: each entry answers once, and this run sends"
@@ -164,73 +184,162 @@ struct PlaybackTransport::Impl {
         }
       }
     }
-    const std::size_t unused = fixture.entries.size() - used_count;
+    const std::size_t unused = fixture->entries.size() - used_count;
     out += "  unused entries (" + std::to_string(unused) + " of " +
-           std::to_string(fixture.entries.size()) + ")" + (unused == 0 ? "\n" : ":\n");
-    out += unused_listing(10);
+           std::to_string(fixture->entries.size()) + ")" + (unused == 0 ? "\n" : ":\n");
+    out += unused_listing(used, used_count, 10);
     out += "  to fix: re-record the fixture, or loosen the match rules (docs/record-replay.md)";
     return scrub(std::move(out));
   }
 };
 
+PreparedFixture::PreparedFixture() = default;
+PreparedFixture::~PreparedFixture() = default;
+
+std::shared_ptr<const PreparedFixture> PreparedFixture::prepare(
+    std::shared_ptr<const Fixture> fixture, PlaybackOptions options) {
+  if (!fixture) throw std::invalid_argument("PreparedFixture: the fixture is null");
+  MatchRules rules =
+      options.rules ? *options.rules : fixture_match_rules(*fixture, options.fixture_path);
+  if (!options.request_sanitizer) {
+    SanitizerOptions sanitizer;
+    sanitizer.rules = fixture_sanitizer_rules(*fixture, options.fixture_path);
+    auto built = std::make_shared<const Sanitizer>(std::move(sanitizer));
+    if (built->rewrites_requests()) options.request_sanitizer = std::move(built);
+  }
+  std::shared_ptr<PreparedFixture> prepared(new PreparedFixture());
+  prepared->impl_ =
+      std::make_unique<Impl>(std::move(fixture), std::move(options), std::move(rules));
+  return prepared;
+}
+
+const Fixture& PreparedFixture::fixture() const {
+  return *impl_->fixture;
+}
+
+std::shared_ptr<const Fixture> PreparedFixture::shared_fixture() const {
+  return impl_->fixture;
+}
+
+const PlaybackOptions& PreparedFixture::options() const {
+  return impl_->options;
+}
+
+const MatchRules& PreparedFixture::rules() const {
+  return impl_->matcher.rules();
+}
+
+struct PlaybackTransport::State {
+  std::shared_ptr<const PreparedFixture> prepared;
+  const PreparedFixture::Impl& d;
+  mutable std::mutex mutex;
+  std::vector<char> used;
+  std::size_t used_count = 0;
+  /// Per bucket: entries before this position are all used.
+  std::vector<std::size_t> first_unused;
+  std::vector<std::size_t> order;
+  std::vector<std::string> misses;
+
+  explicit State(std::shared_ptr<const PreparedFixture> p)
+      : prepared(std::move(p)), d(prepared->impl()) {
+    used.assign(d.fixture->entries.size(), 0);
+    first_unused.assign(d.buckets.size(), 0);
+  }
+};
+
+PlaybackTransport::PlaybackTransport(std::shared_ptr<const PreparedFixture> prepared) {
+  if (!prepared) throw std::invalid_argument("PlaybackTransport: the prepared fixture is null");
+  state_ = std::make_unique<State>(std::move(prepared));
+}
+
+PlaybackTransport::PlaybackTransport(std::shared_ptr<const Fixture> fixture,
+                                     PlaybackOptions options)
+    : PlaybackTransport(PreparedFixture::prepare(std::move(fixture), std::move(options))) {}
+
 PlaybackTransport::PlaybackTransport(Fixture fixture, PlaybackOptions options)
-    : impl_(std::make_unique<Impl>(std::move(fixture), std::move(options))) {}
+    : PlaybackTransport(std::make_shared<const Fixture>(std::move(fixture)), std::move(options)) {}
 
 PlaybackTransport::~PlaybackTransport() = default;
 
 http::Response PlaybackTransport::send(const http::Request& original) {
-  Impl& d = *impl_;
+  State& s = *state_;
+  const PreparedFixture::Impl& d = s.d;
   // Recorded requests were sanitized; sanitize the actual one alike so both compare equal.
   std::optional<http::Request> sanitized;
   if (d.options.request_sanitizer)
     sanitized = d.options.request_sanitizer->sanitize_request(original);
   const http::Request& request = sanitized ? *sanitized : original;
   const RequestKey key = d.matcher.key(request.method, request.url);
+  const std::string lookup = index_key(key.method, key.path);
 
-  std::unique_lock lock(d.mutex);
-  std::string lookup = Impl::index_key(key.method, key.path);
+  std::unique_lock lock(s.mutex);
   if (auto it = d.index.find(std::string_view(lookup)); it != d.index.end()) {
-    Bucket& bucket = it->second;
-    for (std::size_t pos = bucket.first_unused; pos < bucket.entries.size(); ++pos) {
-      const std::size_t i = bucket.entries[pos];
-      if (d.used[i]) continue;
-      if (!d.matcher.matches(d.fixture.entries[i], d.keys[i], request, key)) continue;
-      d.used[i] = true;
-      ++d.used_count;
-      while (bucket.first_unused < bucket.entries.size() &&
-             d.used[bucket.entries[bucket.first_unused]]) {
-        ++bucket.first_unused;
-      }
-      const http::Response& prepared = d.responses[i];
+    const std::size_t bucket_number = it->second;
+    const std::vector<std::size_t>& bucket = d.buckets[bucket_number];
+    std::size_t& first_unused = s.first_unused[bucket_number];
+    for (std::size_t pos = first_unused; pos < bucket.size(); ++pos) {
+      const std::size_t i = bucket[pos];
+      if (s.used[i]) continue;
+      if (!d.matcher.matches(d.fixture->entries[i], d.keys[i], request, key)) continue;
+      s.used[i] = 1;
+      ++s.used_count;
+      s.order.push_back(i);
+      while (first_unused < bucket.size() && s.used[bucket[first_unused]]) ++first_unused;
       lock.unlock();
-      // The prepared response is immutable after construction: copy it outside the lock.
-      return prepared;
+      // The prepared response is immutable: copy it outside the lock.
+      return d.responses[i];
     }
   }
-  throw PlaybackMismatch(d.explain_miss(request, key));
+  std::string explanation = d.explain_miss(request, key, s.used, s.used_count);
+  s.misses.push_back(explanation);
+  throw PlaybackMismatch(std::move(explanation));
 }
 
 std::vector<std::size_t> PlaybackTransport::unused_entries() const {
-  std::lock_guard lock(impl_->mutex);
+  std::lock_guard lock(state_->mutex);
   std::vector<std::size_t> out;
-  for (std::size_t i = 0; i < impl_->used.size(); ++i) {
-    if (!impl_->used[i]) out.push_back(i);
+  for (std::size_t i = 0; i < state_->used.size(); ++i) {
+    if (!state_->used[i]) out.push_back(i);
   }
   return out;
 }
 
+std::vector<Exchange> PlaybackTransport::replayed() const {
+  std::lock_guard lock(state_->mutex);
+  const PreparedFixture::Impl& d = state_->d;
+  std::vector<Exchange> out;
+  out.reserve(state_->order.size());
+  for (const std::size_t i : state_->order) {
+    const Entry& e = d.fixture->entries[i];
+    out.push_back({i, e.request_method, e.request_uri, e.status_code, d.operations[i]});
+  }
+  return out;
+}
+
+std::vector<std::string> PlaybackTransport::misses() const {
+  std::lock_guard lock(state_->mutex);
+  return state_->misses;
+}
+
 void PlaybackTransport::verify_all_used() const {
-  std::lock_guard lock(impl_->mutex);
-  const Impl& d = *impl_;
-  const std::size_t unused = d.fixture.entries.size() - d.used_count;
+  std::lock_guard lock(state_->mutex);
+  const State& s = *state_;
+  const PreparedFixture::Impl& d = s.d;
+  if (!s.misses.empty()) {
+    std::string message = s.misses.front();
+    if (s.misses.size() > 1) {
+      message += "\n  (and " + std::to_string(s.misses.size() - 1) + " more missed request" +
+                 (s.misses.size() > 2 ? "s" : "") + ")";
+    }
+    throw PlaybackMismatch(message);
+  }
+  const std::size_t unused = d.fixture->entries.size() - s.used_count;
   if (unused == 0) return;
   std::string message = "kvharness playback: " + std::to_string(unused) + " of " +
-                        std::to_string(d.fixture.entries.size()) +
+                        std::to_string(d.fixture->entries.size()) +
                         " recorded entries were not used\n";
-  message +=
-      "  fixture: " +
-      (d.options.fixture_path.empty() ? std::string("(in memory)") : d.options.fixture_path) + "\n";
-  message += d.unused_listing(20);
+  message += "  fixture: " + d.fixture_name() + "\n";
+  message += d.unused_listing(s.used, s.used_count, 20);
   message +=
       "  to fix: the code sent fewer requests than were recorded; re-record the fixture if"
       " that is intended";
@@ -238,14 +347,20 @@ void PlaybackTransport::verify_all_used() const {
 }
 
 void PlaybackTransport::reset() {
-  std::lock_guard lock(impl_->mutex);
-  std::fill(impl_->used.begin(), impl_->used.end(), false);
-  impl_->used_count = 0;
-  for (auto& [key, bucket] : impl_->index) bucket.first_unused = 0;
+  std::lock_guard lock(state_->mutex);
+  std::fill(state_->used.begin(), state_->used.end(), 0);
+  std::fill(state_->first_unused.begin(), state_->first_unused.end(), 0);
+  state_->used_count = 0;
+  state_->order.clear();
+  state_->misses.clear();
 }
 
 const Fixture& PlaybackTransport::fixture() const {
-  return impl_->fixture;
+  return *state_->d.fixture;
+}
+
+const std::shared_ptr<const PreparedFixture>& PlaybackTransport::prepared() const {
+  return state_->prepared;
 }
 
 }  // namespace kv::harness

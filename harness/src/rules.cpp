@@ -1,43 +1,55 @@
-// Match and sanitizer rules: defaults, JSON reading (with JSON Pointers in errors) and writing.
+// Match and sanitizer rules: defaults, JSON reading (with the file and full JSON Pointer of every
+// mistake) and writing.
 #include "kv/harness/rules.hpp"
 
 #include <algorithm>
 #include <stdexcept>
 
 #include "kv/harness/diagnostic.hpp"
+#include "kv/harness/json_pointer.hpp"
 #include "kv/http.hpp"
 
 namespace kv::harness {
 
 namespace {
 
-[[noreturn]] void fail(const std::string& pointer, const std::string& expected, const Json& found) {
-  throw std::invalid_argument("rules: at " + pointer + ": expected " + expected + ", found " +
-                              describe_json(found));
-}
+// Where the rules object being read sits: the file and the pointer of the object itself.
+struct Where {
+  const RulesOrigin& origin;
+  std::string at(const std::string& relative) const { return origin.pointer + relative; }
+  [[noreturn]] void error(const std::string& relative, const char* id, std::string expected,
+                          std::string found, std::string hint = {}) const {
+    throw RulesError(Diagnostic{origin.file, at(relative), id, std::move(expected),
+                                std::move(found), std::move(hint)});
+  }
+  [[noreturn]] void fail(const std::string& relative, std::string expected,
+                         const Json& found) const {
+    error(relative, "wrong-type", std::move(expected), describe_json(found));
+  }
+};
 
 const Json* member(const Json& object, const char* key) {
   auto it = object.find(key);
   return it == object.end() ? nullptr : &*it;
 }
 
-std::string string_member(const Json& object, const std::string& pointer, const char* key,
-                          bool required = true) {
+std::string string_member(const Where& w, const Json& object, const std::string& pointer,
+                          const char* key, bool required = true) {
   const Json* value = member(object, key);
   if (value == nullptr) {
     if (!required) return {};
-    throw std::invalid_argument("rules: at " + pointer + "/" + key +
-                                ": expected a string, found nothing (the key is missing)");
+    w.error(pointer + "/" + key, "missing-field", "a string", "nothing (the key is missing)");
   }
-  if (!value->is_string()) fail(pointer + "/" + key, "a string", *value);
+  if (!value->is_string()) w.fail(pointer + "/" + key, "a string", *value);
   return value->get<std::string>();
 }
 
-std::vector<std::string> string_list(const Json& value, const std::string& pointer) {
-  if (!value.is_array()) fail(pointer, "an array of strings", value);
+std::vector<std::string> string_list(const Where& w, const Json& value,
+                                     const std::string& pointer) {
+  if (!value.is_array()) w.fail(pointer, "an array of strings", value);
   std::vector<std::string> out;
   for (std::size_t i = 0; i < value.size(); ++i) {
-    if (!value[i].is_string()) fail(pointer + "/" + std::to_string(i), "a string", value[i]);
+    if (!value[i].is_string()) w.fail(pointer + "/" + std::to_string(i), "a string", value[i]);
     out.push_back(value[i].get<std::string>());
   }
   return out;
@@ -53,19 +65,28 @@ void append_unique(std::vector<std::string>& to, const std::vector<std::string>&
   }
 }
 
-std::vector<RegexRewrite> rewrite_list(const Json& value, const std::string& pointer) {
-  if (!value.is_array()) fail(pointer, "an array of {\"pattern\", \"replacement\"}", value);
+// A compiled regex, or a diagnostic at `pointer` naming the pattern and the regex error.
+std::regex compile(const Where& w, const std::string& pointer, const std::string& pattern) {
+  try {
+    return std::regex(pattern, std::regex::ECMAScript);
+  } catch (const std::regex_error& error) {
+    w.error(pointer, "bad-regex", "an ECMAScript regular expression",
+            describe_json(Json(pattern)) + " (" + error.what() + ")");
+  }
+}
+
+std::vector<RegexRewrite> rewrite_list(const Where& w, const Json& value,
+                                       const std::string& pointer) {
+  if (!value.is_array()) w.fail(pointer, "an array of {\"pattern\", \"replacement\"}", value);
   std::vector<RegexRewrite> out;
   for (std::size_t i = 0; i < value.size(); ++i) {
     const std::string here = pointer + "/" + std::to_string(i);
-    if (!value[i].is_object()) fail(here, "an object {\"pattern\", \"replacement\"}", value[i]);
-    std::string pattern = string_member(value[i], here, "pattern");
-    std::string replacement = string_member(value[i], here, "replacement", false);
-    try {
-      out.push_back(make_rewrite(std::move(pattern), std::move(replacement)));
-    } catch (const std::invalid_argument& error) {
-      throw std::invalid_argument("rules: at " + here + "/pattern: " + error.what());
-    }
+    if (!value[i].is_object()) w.fail(here, "an object {\"pattern\", \"replacement\"}", value[i]);
+    RegexRewrite rewrite;
+    rewrite.pattern = string_member(w, value[i], here, "pattern");
+    rewrite.replacement = string_member(w, value[i], here, "replacement", false);
+    rewrite.compiled = compile(w, here + "/pattern", rewrite.pattern);
+    out.push_back(std::move(rewrite));
   }
   return out;
 }
@@ -86,23 +107,26 @@ Json rewrites_to_json(const std::vector<RegexRewrite>& rewrites) {
   return out;
 }
 
-void require_object(const Json& value, const std::string& pointer) {
-  if (!value.is_object()) fail(pointer, "an object", value);
+void require_object(const Where& w, const Json& value) {
+  if (!value.is_object()) w.fail("", "an object", value);
 }
 
-void check_known_keys(const Json& object, const std::string& pointer,
+void check_known_keys(const Where& w, const Json& object,
                       std::initializer_list<const char*> known) {
   for (const auto& [key, value] : object.items()) {
     if (std::none_of(known.begin(), known.end(), [&](const char* k) { return key == k; })) {
       std::string list;
       for (const char* k : known) list += (list.empty() ? "" : ", ") + std::string(k);
-      throw std::invalid_argument("rules: at " + pointer + "/" + key + ": unknown rule \"" + key +
-                                  "\"; known rules: " + list);
+      w.error("/" + escape_pointer_token(key), "unknown-rule", "one of " + list,
+              describe_json(Json(key)));
     }
   }
 }
 
 }  // namespace
+
+RulesError::RulesError(Diagnostic diagnostic)
+    : std::invalid_argument(diagnostic.message()), diagnostic_(std::move(diagnostic)) {}
 
 RegexRewrite make_rewrite(std::string pattern, std::string replacement) {
   RegexRewrite rewrite;
@@ -127,51 +151,56 @@ bool is_volatile_header(std::string_view name) {
 }
 
 MatchRules MatchRules::defaults() {
-  MatchRules rules;
-  // The 2025 C++ SDK asks for the latest version as "/secrets/{name}/%2F"; .NET as
-  // "/secrets/{name}/". The service treats both as "/secrets/{name}".
-  rules.path_rewrites.push_back(make_rewrite("/%2[Ff]$", ""));
-  rules.path_rewrites.push_back(make_rewrite("(.)/$", "$1"));
-  return rules;
+  // Built once: compiling the regexes costs far more than copying the compiled rules.
+  static const MatchRules cached = [] {
+    MatchRules rules;
+    // The 2025 C++ SDK asks for the latest version as "/secrets/{name}/%2F"; .NET as
+    // "/secrets/{name}/". The service treats both as "/secrets/{name}".
+    rules.path_rewrites.push_back(make_rewrite("/%2[Ff]$", ""));
+    rules.path_rewrites.push_back(make_rewrite("(.)/$", "$1"));
+    return rules;
+  }();
+  return cached;
 }
 
-void MatchRules::merge(const Json& json) {
-  const std::string base = "/match";
-  require_object(json, base);
-  check_known_keys(json, base,
+void MatchRules::merge(const Json& json, const RulesOrigin& origin) {
+  const Where w{origin};
+  const std::string base;
+  require_object(w, json);
+  check_known_keys(w, json,
                    {"compareBodies", "compareHeaders", "ignoreQueryParameters",
                     "ignoreBodyPointers", "pathRewrites"});
   if (const Json* v = member(json, "compareBodies")) {
-    if (!v->is_boolean()) fail(base + "/compareBodies", "true or false", *v);
+    if (!v->is_boolean()) w.fail(base + "/compareBodies", "true or false", *v);
     compare_bodies = v->get<bool>();
   }
   if (const Json* v = member(json, "compareHeaders")) {
-    auto names = string_list(*v, base + "/compareHeaders");
+    auto names = string_list(w, *v, base + "/compareHeaders");
     for (std::size_t i = 0; i < names.size(); ++i) {
       if (is_volatile_header(names[i])) {
-        throw std::invalid_argument("rules: at " + base + "/compareHeaders/" + std::to_string(i) +
-                                    ": \"" + names[i] +
-                                    "\" is a volatile header and never takes part in matching");
+        w.error(base + "/compareHeaders/" + std::to_string(i), "volatile-header",
+                "a header that may take part in matching", describe_json(Json(names[i])),
+                "volatile headers (Authorization, User-Agent, Date, ...) never take part");
       }
     }
     append_unique(compare_headers, names, true);
   }
   if (const Json* v = member(json, "ignoreQueryParameters")) {
-    append_unique(ignore_query_parameters, string_list(*v, base + "/ignoreQueryParameters"), true);
+    append_unique(ignore_query_parameters, string_list(w, *v, base + "/ignoreQueryParameters"),
+                  true);
   }
   if (const Json* v = member(json, "ignoreBodyPointers")) {
-    auto pointers = string_list(*v, base + "/ignoreBodyPointers");
+    auto pointers = string_list(w, *v, base + "/ignoreBodyPointers");
     for (std::size_t i = 0; i < pointers.size(); ++i) {
       if (!pointers[i].empty() && pointers[i][0] != '/') {
-        throw std::invalid_argument("rules: at " + base + "/ignoreBodyPointers/" +
-                                    std::to_string(i) + ": expected a JSON Pointer such as " +
-                                    "\"/attributes/exp\", found \"" + pointers[i] + "\"");
+        w.error(base + "/ignoreBodyPointers/" + std::to_string(i), "bad-pointer",
+                "a JSON Pointer such as \"/attributes/exp\"", describe_json(Json(pointers[i])));
       }
     }
     append_unique(ignore_body_pointers, pointers, false);
   }
   if (const Json* v = member(json, "pathRewrites")) {
-    append_rewrites(path_rewrites, rewrite_list(*v, base + "/pathRewrites"));
+    append_rewrites(path_rewrites, rewrite_list(w, *v, base + "/pathRewrites"));
   }
 }
 
@@ -206,14 +235,15 @@ SanitizerRules SanitizerRules::defaults() {
   return rules;
 }
 
-void SanitizerRules::merge(const Json& json) {
-  const std::string base = "/sanitize";
-  require_object(json, base);
+void SanitizerRules::merge(const Json& json, const RulesOrigin& origin) {
+  const Where w{origin};
+  const std::string base;
+  require_object(w, json);
   check_known_keys(
-      json, base,
+      w, json,
       {"headers", "headerRegexes", "uriRegexes", "bodyRegexes", "bodyPointers", "bodyKeys"});
   if (const Json* v = member(json, "headers")) {
-    if (!v->is_array()) fail(base + "/headers", "an array", *v);
+    if (!v->is_array()) w.fail(base + "/headers", "an array", *v);
     for (std::size_t i = 0; i < v->size(); ++i) {
       const std::string here = base + "/headers/" + std::to_string(i);
       const Json& item = (*v)[i];
@@ -221,10 +251,10 @@ void SanitizerRules::merge(const Json& json) {
       if (item.is_string()) {
         rule.name = item.get<std::string>();
       } else if (item.is_object()) {
-        rule.name = string_member(item, here, "name");
-        if (member(item, "value")) rule.value = string_member(item, here, "value");
+        rule.name = string_member(w, item, here, "name");
+        if (member(item, "value")) rule.value = string_member(w, item, here, "value");
       } else {
-        fail(here, "a header name or {\"name\", \"value\"}", item);
+        w.fail(here, "a header name or {\"name\", \"value\"}", item);
       }
       auto same = [&](const HeaderRule& r) { return http::iequals(r.name, rule.name); };
       auto it = std::find_if(headers.begin(), headers.end(), same);
@@ -236,26 +266,29 @@ void SanitizerRules::merge(const Json& json) {
     }
   }
   if (const Json* v = member(json, "headerRegexes")) {
-    if (!v->is_array()) fail(base + "/headerRegexes", "an array", *v);
+    if (!v->is_array()) w.fail(base + "/headerRegexes", "an array", *v);
     for (std::size_t i = 0; i < v->size(); ++i) {
       const std::string here = base + "/headerRegexes/" + std::to_string(i);
       const Json& item = (*v)[i];
-      if (!item.is_object()) fail(here, "an object {\"name\", \"pattern\", \"replacement\"}", item);
+      if (!item.is_object()) {
+        w.fail(here, "an object {\"name\", \"pattern\", \"replacement\"}", item);
+      }
       HeaderRegexRule rule;
-      rule.name = string_member(item, here, "name");
-      auto rewrites = rewrite_list(Json::array({item}), here);
-      rule.rewrite = std::move(rewrites.front());
+      rule.name = string_member(w, item, here, "name");
+      rule.rewrite.pattern = string_member(w, item, here, "pattern");
+      rule.rewrite.replacement = string_member(w, item, here, "replacement", false);
+      rule.rewrite.compiled = compile(w, here + "/pattern", rule.rewrite.pattern);
       header_regexes.push_back(std::move(rule));
     }
   }
   if (const Json* v = member(json, "uriRegexes")) {
-    append_rewrites(uri_regexes, rewrite_list(*v, base + "/uriRegexes"));
+    append_rewrites(uri_regexes, rewrite_list(w, *v, base + "/uriRegexes"));
   }
   if (const Json* v = member(json, "bodyRegexes")) {
-    append_rewrites(body_regexes, rewrite_list(*v, base + "/bodyRegexes"));
+    append_rewrites(body_regexes, rewrite_list(w, *v, base + "/bodyRegexes"));
   }
   if (const Json* v = member(json, "bodyPointers")) {
-    if (!v->is_array()) fail(base + "/bodyPointers", "an array", *v);
+    if (!v->is_array()) w.fail(base + "/bodyPointers", "an array", *v);
     for (std::size_t i = 0; i < v->size(); ++i) {
       const std::string here = base + "/bodyPointers/" + std::to_string(i);
       const Json& item = (*v)[i];
@@ -263,31 +296,26 @@ void SanitizerRules::merge(const Json& json) {
       if (item.is_string()) {
         rule.pointer = item.get<std::string>();
       } else if (item.is_object()) {
-        rule.pointer = string_member(item, here, "pointer");
+        rule.pointer = string_member(w, item, here, "pointer");
         if (const Json* value = member(item, "value")) rule.value = *value;
         if (member(item, "uriPattern")) {
-          rule.uri_pattern = string_member(item, here, "uriPattern");
-          try {
-            rule.uri_compiled = std::regex(*rule.uri_pattern, std::regex::ECMAScript);
-          } catch (const std::regex_error& error) {
-            throw std::invalid_argument("rules: at " + here + "/uriPattern: invalid regular " +
-                                        "expression \"" + *rule.uri_pattern +
-                                        "\": " + error.what());
-          }
+          rule.uri_pattern = string_member(w, item, here, "uriPattern");
+          rule.uri_compiled = compile(w, here + "/uriPattern", *rule.uri_pattern);
         }
       } else {
-        fail(here, "a JSON Pointer or {\"pointer\", \"value\", \"uriPattern\"}", item);
+        w.fail(here, "a JSON Pointer or {\"pointer\", \"value\", \"uriPattern\"}", item);
       }
       try {
         (void)Json::json_pointer(rule.pointer);
       } catch (const Json::exception&) {
-        fail(here, "a JSON Pointer such as \"/value\"", Json(rule.pointer));
+        w.error(here, "bad-pointer", "a JSON Pointer such as \"/value\"",
+                describe_json(Json(rule.pointer)));
       }
       body_pointers.push_back(std::move(rule));
     }
   }
   if (const Json* v = member(json, "bodyKeys")) {
-    append_unique(body_keys, string_list(*v, base + "/bodyKeys"), false);
+    append_unique(body_keys, string_list(w, *v, base + "/bodyKeys"), false);
   }
 }
 
@@ -315,20 +343,35 @@ Json SanitizerRules::to_json() const {
   return out;
 }
 
-Rules Rules::parse(std::string_view text) {
+Rules Rules::parse(std::string_view text, const RulesOrigin& origin) {
   Rules rules;
   if (text.find_first_not_of(" \t\r\n") == std::string_view::npos) return rules;
-  Json json = Json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false,
-                          /*ignore_comments=*/true);
-  if (json.is_discarded()) {
-    throw std::invalid_argument(
-        "rules: expected a JSON object {\"match\": ..., \"sanitize\": ...}, "
-        "found text that is not valid JSON");
+  Json json;
+  try {
+    json = Json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/true,
+                       /*ignore_comments=*/true);
+  } catch (const Json::parse_error& e) {
+    const std::size_t offset = e.byte > 0 ? e.byte - 1 : 0;
+    std::string detail = e.what();
+    if (auto colon = detail.find(": "); colon != std::string::npos)
+      detail = detail.substr(colon + 2);
+    throw RulesError(Diagnostic{origin.file, line_column(text, offset), "syntax-error",
+                                "a JSON object {\"match\": ..., \"sanitize\": ...}", detail, ""});
   }
-  require_object(json, "/");
-  check_known_keys(json, "", {"match", "sanitize"});
-  if (const Json* m = member(json, "match")) rules.match.merge(*m);
-  if (const Json* s = member(json, "sanitize")) rules.sanitize.merge(*s);
+  return from_json(json, origin);
+}
+
+Rules Rules::from_json(const Json& json, const RulesOrigin& origin) {
+  Rules rules;
+  const Where w{origin};
+  require_object(w, json);
+  check_known_keys(w, json, {"match", "sanitize"});
+  if (const Json* m = member(json, "match")) {
+    rules.match.merge(*m, {origin.file, origin.pointer + "/match"});
+  }
+  if (const Json* s = member(json, "sanitize")) {
+    rules.sanitize.merge(*s, {origin.file, origin.pointer + "/sanitize"});
+  }
   return rules;
 }
 

@@ -6,7 +6,6 @@
 #include <cctype>
 
 #include "base64.hpp"
-#include "kv/harness/session.hpp"
 #include "kv/url.hpp"
 
 namespace kv::harness {

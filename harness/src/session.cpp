@@ -11,10 +11,9 @@
 
 #include "kv/curl_transport.hpp"
 #include "kv/harness/fixture.hpp"
+#include "kv/harness/operation.hpp"
 #include "kv/harness/playback_transport.hpp"
 #include "kv/harness/recording_transport.hpp"
-#include "kv/harness/rules.hpp"
-#include "kv/harness/sanitizer.hpp"
 #include "kv/version.hpp"
 
 namespace kv::harness {
@@ -42,7 +41,42 @@ const char* to_string(Mode mode) {
   return "unknown";
 }
 
+SessionClock::SessionClock(bool virtual_time)
+    : virtual_time_(virtual_time),
+      virtual_now_(std::chrono::system_clock::from_time_t(1'700'000'000)) {}
+
+SessionClock::time_point SessionClock::now() const {
+  if (!virtual_time_) return std::chrono::system_clock::now();
+  std::lock_guard lock(mutex_);
+  return virtual_now_;
+}
+
+void SessionClock::sleep_for(std::chrono::milliseconds duration) {
+  {
+    std::lock_guard lock(mutex_);
+    sleeps_.push_back(duration);
+    if (virtual_time_) {
+      virtual_now_ += duration;
+      return;
+    }
+  }
+  SystemClock::instance()->sleep_for(duration);
+}
+
+std::chrono::milliseconds SessionClock::slept() const {
+  std::lock_guard lock(mutex_);
+  std::chrono::milliseconds total{0};
+  for (const auto d : sleeps_) total += d;
+  return total;
+}
+
+std::vector<std::chrono::milliseconds> SessionClock::sleeps() const {
+  std::lock_guard lock(mutex_);
+  return sleeps_;
+}
+
 namespace {
+
 std::string utc_now_rfc3339() {
   const std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
   std::tm tm{};
@@ -51,6 +85,48 @@ std::string utc_now_rfc3339() {
   std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &tm);
   return buffer;
 }
+
+// Live mode writes nothing, but a test may still want to see what was sent.
+class ExchangeLog final : public http::Transport {
+ public:
+  explicit ExchangeLog(std::shared_ptr<http::Transport> inner) : inner_(std::move(inner)) {}
+  http::Response send(const http::Request& request) override {
+    http::Response response = inner_->send(request);
+    std::lock_guard lock(mutex_);
+    exchanges_.push_back({exchanges_.size(), request.method, request.url, response.status,
+                          std::string(classify_operation(request.method, request.url))});
+    return response;
+  }
+  std::vector<Exchange> exchanges() const {
+    std::lock_guard lock(mutex_);
+    return exchanges_;
+  }
+
+ private:
+  std::shared_ptr<http::Transport> inner_;
+  mutable std::mutex mutex_;
+  std::vector<Exchange> exchanges_;
+};
+
+std::shared_ptr<const Fixture> playback_fixture(const SessionOptions& options) {
+  if (options.fixture) return options.fixture;
+  const std::string& path = options.fixture_path;
+  if (!options.fixture_text.empty()) {
+    return std::make_shared<const Fixture>(
+        parse_fixture(options.fixture_text, path.empty() ? "(fixture text)" : path));
+  }
+  if (path.empty())
+    throw std::invalid_argument("playback needs a fixture (a path, text or object)");
+  if (!std::filesystem::exists(path)) {
+    const std::string command = options.record_command.empty()
+                                    ? "kvharness run --mode record <scenario>"
+                                    : options.record_command;
+    throw MissingFixtureError("fixture not found: " + path +
+                              "\n  playback needs a recording; create it with: " + command);
+  }
+  return std::make_shared<const Fixture>(load_fixture(path));
+}
+
 }  // namespace
 
 struct Session::Impl {
@@ -60,8 +136,9 @@ struct Session::Impl {
   std::shared_ptr<http::Transport> transport;
   std::shared_ptr<RecordingTransport> recorder;
   std::shared_ptr<PlaybackTransport> player;
-  std::shared_ptr<Clock> clock;
-  std::mutex mutex;
+  std::shared_ptr<ExchangeLog> live_log;
+  std::shared_ptr<SessionClock> clock;
+  mutable std::mutex mutex;
   std::map<std::string, std::string> variables;
   bool finished = false;
 };
@@ -69,53 +146,53 @@ struct Session::Impl {
 Session::Session(SessionOptions options) : impl_(std::make_unique<Impl>()) {
   Impl& d = *impl_;
   d.options = std::move(options);
-  d.rules = Rules::parse(d.options.rules_json);
+  d.rules = Rules::parse(d.options.rules_json, d.options.rules_origin);
   SanitizerOptions sanitizer_options;
-  sanitizer_options.rules = d.rules.sanitize;
   sanitizer_options.secrets = d.options.secrets_to_redact;
   if (d.options.mode == Mode::Playback) {
-    const std::string& path = d.options.fixture_path;
-    if (path.empty()) throw std::invalid_argument("playback needs a fixture path");
-    if (!std::filesystem::exists(path)) {
-      const std::string command = d.options.record_command.empty()
-                                      ? "kvharness run --mode record <scenario>"
-                                      : d.options.record_command;
-      throw MissingFixtureError("fixture not found: " + path +
-                                "\n  playback needs a recording; create it with: " + command);
-    }
-    Fixture fixture = load_fixture(path);
-    d.variables = fixture.variables;
-    // Rules recorded with the fixture first, then the caller's on top.
-    MatchRules match = MatchRules::defaults();
-    if (fixture.has_metadata && !fixture.metadata.match_rules.empty()) {
-      match.merge(fixture.metadata.match_rules);
-    }
+    std::shared_ptr<const Fixture> fixture = playback_fixture(d.options);
+    const std::string& name = d.options.fixture_path;
+    d.variables = fixture->variables;
+    // The rules recorded with the fixture first, then the caller's on top, for matching and for
+    // sanitizing actual requests the way the recorded ones were.
+    MatchRules match = fixture_match_rules(*fixture, name);
+    sanitizer_options.rules = fixture_sanitizer_rules(*fixture, name);
     if (!d.options.rules_json.empty()) {
       const Json extra = Json::parse(d.options.rules_json, nullptr, false, true);
-      if (extra.is_object() && extra.contains("match")) match.merge(extra["match"]);
+      const RulesOrigin& origin = d.options.rules_origin;
+      if (extra.is_object() && extra.contains("match")) {
+        match.merge(extra["match"], {origin.file, origin.pointer + "/match"});
+      }
+      if (extra.is_object() && extra.contains("sanitize")) {
+        sanitizer_options.rules.merge(extra["sanitize"],
+                                      {origin.file, origin.pointer + "/sanitize"});
+      }
     }
     d.sanitizer = std::make_shared<Sanitizer>(sanitizer_options);
     PlaybackOptions playback;
-    playback.fixture_path = path;
+    playback.fixture_path = name;
     playback.rules = std::move(match);
     playback.message_sanitizer = d.sanitizer;
     if (d.sanitizer->rewrites_requests()) playback.request_sanitizer = d.sanitizer;
-    d.player = std::make_shared<PlaybackTransport>(std::move(fixture), std::move(playback));
+    d.player = std::make_shared<PlaybackTransport>(
+        PreparedFixture::prepare(std::move(fixture), std::move(playback)));
     d.transport = d.player;
-    d.clock = std::make_shared<ManualClock>();
+    d.clock = std::make_shared<SessionClock>(true);
     return;
   }
   std::shared_ptr<http::Transport> live = d.options.live_transport;
   if (!live) live = std::make_shared<http::CurlTransport>();
-  d.clock = SystemClock::instance();
+  d.clock = std::make_shared<SessionClock>(false);
+  sanitizer_options.rules = d.rules.sanitize;
+  sanitizer_options.vault_url = d.options.vault_url;
+  d.sanitizer = std::make_shared<Sanitizer>(sanitizer_options);
   if (d.options.mode == Mode::Live) {
-    d.transport = std::move(live);
+    d.live_log = std::make_shared<ExchangeLog>(std::move(live));
+    d.transport = d.live_log;
     return;
   }
   if (d.options.fixture_path.empty()) throw std::invalid_argument("record needs a fixture path");
   if (d.options.vault_url.empty()) throw std::invalid_argument("record needs the vault URL");
-  sanitizer_options.vault_url = d.options.vault_url;
-  d.sanitizer = std::make_shared<Sanitizer>(sanitizer_options);
   d.recorder = std::make_shared<RecordingTransport>(std::move(live), d.sanitizer);
   d.transport = d.recorder;
 }
@@ -135,7 +212,7 @@ std::string Session::vault_url() const {
   return impl_->options.vault_url;
 }
 
-std::shared_ptr<Clock> Session::clock() const {
+std::shared_ptr<SessionClock> Session::clock() const {
   return impl_->clock;
 }
 
@@ -151,6 +228,32 @@ std::string Session::variable(const std::string& name,
   std::string value = generate();
   d.variables.emplace(name, value);
   return value;
+}
+
+std::vector<Exchange> Session::exchanges() const {
+  const Impl& d = *impl_;
+  if (d.player) return d.player->replayed();
+  if (d.live_log) return d.live_log->exchanges();
+  std::vector<Exchange> out;
+  const std::vector<Entry> entries = d.recorder->entries();
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    const Entry& e = entries[i];
+    out.push_back({i, e.request_method, e.request_uri, e.status_code,
+                   std::string(classify_operation(e.request_method, e.request_uri))});
+  }
+  return out;
+}
+
+std::shared_ptr<const Fixture> Session::fixture() const {
+  return impl_->player ? impl_->player->prepared()->shared_fixture() : nullptr;
+}
+
+std::shared_ptr<const Sanitizer> Session::sanitizer() const {
+  return impl_->sanitizer;
+}
+
+bool Session::finished() const {
+  return impl_->finished;
 }
 
 void Session::finish() {

@@ -9,11 +9,16 @@ set(KV_HARNESS_SOURCES
   fixture_writer.cpp
   har.cpp
   json_pointer.cpp
+  localvault.cpp
   matcher.cpp
   operation.cpp
   playback_transport.cpp
+  random.cpp
   recording_transport.cpp
   rules.cpp
   sanitizer.cpp
   session.cpp
+  target.cpp
+  termination.cpp
+  test_session.cpp
 )

@@ -100,8 +100,11 @@ TEST_CASE("Volatile headers never take part in matching", "[matcher][playback]")
   CHECK(match(Matcher(), e, r));
   MatchRules rules = MatchRules::defaults();
   CHECK_THROWS_WITH(rules.merge(Json::parse(R"({"compareHeaders": ["User-Agent"]})")),
-                    "rules: at /match/compareHeaders/0: \"User-Agent\" is a volatile header and "
-                    "never takes part in matching");
+                    "rules: error at /match/compareHeaders/0 [volatile-header]\n"
+                    "  expected: a header that may take part in matching\n"
+                    "  found:    \"User-Agent\"\n"
+                    "  hint:     volatile headers (Authorization, User-Agent, Date, ...) never "
+                    "take part");
 }
 
 TEST_CASE("Rules tighten and loosen matching per fixture", "[matcher][playback]") {
@@ -177,24 +180,55 @@ TEST_CASE("A diff lists every differing field labelled recorded and actual",
   CHECK(diffs == expected);
 }
 
-TEST_CASE("Rules with mistakes are refused with the JSON Pointer of the mistake",
+TEST_CASE("Rules with mistakes are refused with the file and the full JSON Pointer",
           "[matcher][playback]") {
-  CHECK_THROWS_WITH(Rules::parse(R"({"match": {"compareBodies": "yes"}})"),
-                    "rules: at /match/compareBodies: expected true or false, found \"yes\"");
-  CHECK_THROWS_WITH(
-      Rules::parse(R"({"match": {"pathRewrites": [{"pattern": "(", "replacement": ""}]}})"),
-      Catch::StartsWith("rules: at /match/pathRewrites/0/pattern: invalid regular "
-                        "expression \"(\": "));
-  CHECK_THROWS_WITH(Rules::parse(R"({"match": {"ignoreBody": []}})"),
-                    "rules: at /match/ignoreBody: unknown rule \"ignoreBody\"; known rules: "
-                    "compareBodies, compareHeaders, ignoreQueryParameters, ignoreBodyPointers, "
-                    "pathRewrites");
-  CHECK_THROWS_WITH(Rules::parse(R"({"sanitize": {"bodyPointers": [{"pointer": "value"}]}})"),
-                    "rules: at /sanitize/bodyPointers/0: expected a JSON Pointer such as "
-                    "\"/value\", found \"value\"");
-  CHECK_THROWS_WITH(Rules::parse("{nope"),
-                    "rules: expected a JSON object {\"match\": ..., \"sanitize\": ...}, found "
-                    "text that is not valid JSON");
+  struct Case {
+    std::string text;
+    std::string message;
+  };
+  const RulesOrigin origin{"scenarios/x.json", "/rules"};
+  const std::vector<Case> cases = {
+      {R"({"match": {"compareBodies": "yes"}})",
+       "scenarios/x.json: error at /rules/match/compareBodies [wrong-type]\n"
+       "  expected: true or false\n"
+       "  found:    \"yes\""},
+      {R"({"match": {"pathRewrites": [{"pattern": "(", "replacement": ""}]}})",
+       "scenarios/x.json: error at /rules/match/pathRewrites/0/pattern [bad-regex]\n"
+       "  expected: an ECMAScript regular expression\n"
+       "  found:    \"(\" (Mismatched '(' and ')' in regular expression)"},
+      {R"({"match": {"ignoreBody": []}})",
+       "scenarios/x.json: error at /rules/match/ignoreBody [unknown-rule]\n"
+       "  expected: one of compareBodies, compareHeaders, ignoreQueryParameters, "
+       "ignoreBodyPointers, pathRewrites\n"
+       "  found:    \"ignoreBody\""},
+      {R"({"sanitize": {"bodyPointers": [{"pointer": "value"}]}})",
+       "scenarios/x.json: error at /rules/sanitize/bodyPointers/0 [bad-pointer]\n"
+       "  expected: a JSON Pointer such as \"/value\"\n"
+       "  found:    \"value\""},
+      {R"({"sanitize": {"uriRegexes": [{"replacement": "x"}]}})",
+       "scenarios/x.json: error at /rules/sanitize/uriRegexes/0/pattern [missing-field]\n"
+       "  expected: a string\n"
+       "  found:    nothing (the key is missing)"},
+      {R"({"other": 1})",
+       "scenarios/x.json: error at /rules/other [unknown-rule]\n"
+       "  expected: one of match, sanitize\n"
+       "  found:    \"other\""},
+      {"{nope",
+       "scenarios/x.json: error at line 1, column 3 [syntax-error]\n"
+       "  expected: a JSON object {\"match\": ..., \"sanitize\": ...}\n"
+       "  found:    syntax error while parsing object key - invalid literal; last read: '{no'; "
+       "expected string literal"},
+  };
+  for (const auto& c : cases) {
+    INFO(c.text);
+    try {
+      (void)Rules::parse(c.text, origin);
+      FAIL("accepted");
+    } catch (const RulesError& e) {
+      CHECK(std::string(e.what()) == c.message);
+      CHECK(e.diagnostic().file == "scenarios/x.json");
+    }
+  }
 }
 
 TEST_CASE("Rules round-trip through JSON", "[matcher][playback]") {

@@ -214,7 +214,7 @@ TEST_CASE("Usage and configuration errors exit with 2 and say what is wrong", "[
        "  hint:     did you mean \"secretName\"?\n"
        "kvharness run: invalid scenario files; nothing was run\n"},
       {"run --mode record --localvault /nonexistent/localvault scenarios/missing_secret.json",
-       "kvharness run: --localvault /nonexistent/localvault is not an executable file\n"},
+       "kvharness run: localvault /nonexistent/localvault is not an executable file\n"},
       {"diff recordings/paging.json",
        "kvharness diff: expected two recordings (OLD NEW), got 1\n(see kvharness diff --help)\n"},
       {"export recordings/paging.json",
@@ -319,7 +319,7 @@ TEST_CASE("A localvault that dies before it is ready fails the scenario and show
                    "' --localvault '" + fake.string() + "' scenarios/missing_secret.json");
   CHECK(r.exit_code == 1);
   CHECK(r.out.find("FAIL missing_secret") != std::string::npos);
-  CHECK(r.out.find("cannot start the embedded vault: localvault (" + fake.string() +
+  CHECK(r.out.find("cannot start the embedded local vault: localvault (" + fake.string() +
                    ") exited with status 3 before it was ready; its stderr ends with:") !=
         std::string::npos);
   CHECK(r.out.find("cannot bind: address in use") != std::string::npos);

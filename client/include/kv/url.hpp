@@ -52,6 +52,10 @@ class Url {
   std::vector<QueryParam> query_;
 };
 
+/// The request target of `url` ("/path?query"): scheme, host and fragment removed, "/" when
+/// there is no path. `url` may be absolute or already a target. No copy.
+std::string_view url_target(std::string_view url);
+
 /// Percent-encodes everything except unreserved characters (A-Z a-z 0-9 - . _ ~).
 std::string url_encode(std::string_view text);
 /// Decodes %XX escapes (and '+' as space when `plus_as_space`). Malformed escapes are kept as is.

@@ -10,7 +10,7 @@ namespace kv::cli {
 enum ExitCode { kSuccess = 0, kFailure = 1, kUsage = 2 };
 
 /// `kvharness run`: runs scenarios live, records them, or replays them.
-int run_command(int argc, char** argv, const std::string& self_path);
+int run_command(int argc, char** argv);
 /// `kvharness check`: validates scenario files and fixtures without running anything.
 int check_command(int argc, char** argv);
 /// `kvharness diff OLD NEW`: a semantic diff of two recordings.

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "commands.hpp"
+#include "kv/harness/termination.hpp"
 #include "kv/version.hpp"
 
 namespace {
@@ -43,11 +44,13 @@ int main(int argc, char** argv) {
     std::cout << "kvharness " << kv::kVersion << "\n";
     return kv::cli::kSuccess;
   }
+  // A Ctrl-C or a kill stops the embedded local vaults and removes temporary files first.
+  kv::harness::install_termination_cleanup();
   // Subcommands see their own name as argv[0], so their --help reads "kvharness run ...".
   int sub_argc = argc - 1;
   char** sub_argv = argv + 1;
   try {
-    if (command == "run") return kv::cli::run_command(sub_argc, sub_argv, argv[0]);
+    if (command == "run") return kv::cli::run_command(sub_argc, sub_argv);
     if (command == "check") return kv::cli::check_command(sub_argc, sub_argv);
     if (command == "diff") return kv::cli::diff_command(sub_argc, sub_argv);
     if (command == "export") return kv::cli::export_command(sub_argc, sub_argv);

@@ -8,13 +8,14 @@
 #include <sstream>
 
 #include "commands.hpp"
+#include "kv/harness/localvault.hpp"
 #include "kv/harness/session.hpp"
+#include "kv/harness/target.hpp"
 #include "kv/scenario/diagnostic.hpp"
 #include "kv/scenario/discovery.hpp"
 #include "kv/scenario/parser.hpp"
 #include "kv/scenario/reporters.hpp"
 #include "kv/scenario/session_runner.hpp"
-#include "live_target.hpp"
 
 namespace kv::cli {
 namespace {
@@ -40,7 +41,7 @@ Examples:
 
 }  // namespace
 
-int run_command(int argc, char** argv, const std::string& self_path) {
+int run_command(int argc, char** argv) {
   cxxopts::Options options("kvharness run", "Runs scenarios live, records them, or replays them.");
   options.positional_help("[FILES or FOLDERS...]");
   auto add = options.add_options();
@@ -74,19 +75,21 @@ int run_command(int argc, char** argv, const std::string& self_path) {
     return kSuccess;
   }
 
-  std::string mode_text = "playback";
-  if (args.count("mode")) {
-    mode_text = args["mode"].as<std::string>();
-  } else if (const char* env = std::getenv("AZURE_TEST_MODE"); env != nullptr && *env != '\0') {
-    mode_text = env;
-  }
   harness::Mode mode;
   try {
-    mode = harness::parse_mode(mode_text);
-  } catch (const std::exception&) {
-    std::cerr << "kvharness run: unknown mode \"" << mode_text << "\" (from "
-              << (args.count("mode") ? "--mode" : "AZURE_TEST_MODE")
-              << "); expected live, record or playback\n";
+    std::optional<harness::Mode> explicit_mode;
+    if (args.count("mode")) {
+      const std::string text = args["mode"].as<std::string>();
+      try {
+        explicit_mode = harness::parse_mode(text);
+      } catch (const std::invalid_argument&) {
+        throw std::invalid_argument("unknown mode \"" + text +
+                                    "\" (from --mode); expected live, record or playback");
+      }
+    }
+    mode = harness::resolve_mode(explicit_mode);
+  } catch (const std::exception& e) {
+    std::cerr << "kvharness run: " << e.what() << "\n";
     return kUsage;
   }
 
@@ -125,26 +128,21 @@ int run_command(int argc, char** argv, const std::string& self_path) {
 
   // A real vault is configured once; the embedded localvault is started per scenario so that
   // every recording starts from an empty vault.
-  std::optional<TargetHandle> real_vault;
-  VaultSettings settings = vault_settings_from_environment(args["vault-url"].as<std::string>());
-  if (mode != harness::Mode::Playback && !settings.vault_url.empty()) {
-    try {
-      real_vault = real_vault_target(settings);
-    } catch (const std::exception& e) {
-      std::cerr << "kvharness run: " << e.what() << "\n";
-      return kUsage;
-    }
-  }
-  LocalVaultOptions localvault_options;
-  localvault_options.binary = args["localvault"].as<std::string>();
-  localvault_options.self_path = self_path;
+  std::optional<harness::VaultTarget> real_vault;
+  harness::TargetOptions target_options;
+  target_options.vault_url = args["vault-url"].as<std::string>();
+  target_options.localvault.executable = args["localvault"].as<std::string>();
   {
     std::istringstream words(args["localvault-args"].as<std::string>());
-    for (std::string word; words >> word;) localvault_options.extra_args.push_back(word);
+    for (std::string word; words >> word;) target_options.localvault.arguments.push_back(word);
   }
-  if (mode != harness::Mode::Playback && !real_vault) {
+  if (mode != harness::Mode::Playback) {
     try {
-      find_localvault(localvault_options);
+      if (harness::uses_real_vault(target_options)) {
+        real_vault = harness::open_target(target_options);
+      } else {
+        harness::find_localvault(target_options.localvault.executable);
+      }
     } catch (const std::exception& e) {
       std::cerr << "kvharness run: " << e.what() << "\n";
       return kUsage;
@@ -161,32 +159,8 @@ int run_command(int argc, char** argv, const std::string& self_path) {
     run_options.fixture_path =
         scenario::fixture_path_for(s.file, args["recordings"].as<std::string>());
     run_options.observer = &console;
-    std::optional<TargetHandle> local;
-    if (mode != harness::Mode::Playback) {
-      if (real_vault) {
-        run_options.target = real_vault->target;
-      } else {
-        try {
-          local = localvault_target(localvault_options);
-          run_options.target = local->target;
-        } catch (const std::exception& e) {
-          scenario::ScenarioResult failed;
-          failed.file = s.file;
-          failed.name = s.name;
-          failed.mode = harness::to_string(mode);
-          failed.status = scenario::Status::Failed;
-          failed.error = std::string("cannot start the embedded vault: ") + e.what();
-          console.scenario_finished(failed);
-          summary.scenarios.push_back(std::move(failed));
-          continue;
-        }
-      }
-      if (mode == harness::Mode::Record) {
-        std::error_code ec;
-        std::filesystem::create_directories(
-            std::filesystem::path(run_options.fixture_path).parent_path(), ec);
-      }
-    }
+    run_options.target = real_vault;
+    run_options.localvault = target_options.localvault;
     summary.scenarios.push_back(scenario::run_in_session(s, run_options));
   }
   summary.duration = std::chrono::steady_clock::now() - start;

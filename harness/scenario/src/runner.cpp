@@ -1,6 +1,8 @@
 // The scenario runner: variables, then steps until the first failure, then every cleanup step.
 #include "kv/scenario/runner.hpp"
 
+#include "kv/harness/random.hpp"
+
 #include <cstdlib>
 #include <random>
 
@@ -62,7 +64,7 @@ class ScenarioRun {
           std::string prefix = def.value;
           int length = def.random_length;
           variables_.set(def.name, context_.recorded_variable(def.name, [prefix, length] {
-            return prefix + random_suffix(length);
+            return prefix + harness::random_suffix(static_cast<std::size_t>(length));
           }));
           break;
         }
@@ -179,15 +181,6 @@ class ScenarioRun {
 };
 
 }  // namespace
-
-std::string random_suffix(int length) {
-  static thread_local std::mt19937_64 engine{std::random_device{}()};
-  static constexpr char kChars[] = "abcdefghijklmnopqrstuvwxyz0123456789";
-  std::uniform_int_distribution<std::size_t> pick(0, sizeof kChars - 2);
-  std::string out;
-  for (int i = 0; i < length; ++i) out += kChars[pick(engine)];
-  return out;
-}
 
 ScenarioResult run_scenario(const Scenario& scenario, const RunContext& context) {
   if (context.observer) context.observer->scenario_started(scenario);

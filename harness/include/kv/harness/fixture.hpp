@@ -51,6 +51,15 @@ struct Entry {
   Body response_body;
 };
 
+/// One exchange as a test sees it: which entry, what was asked and what status came back.
+struct Exchange {
+  std::size_t entry = 0;  ///< Index of the fixture entry (recorded or replayed).
+  std::string method;
+  std::string uri;  ///< The request URI as recorded (sanitized).
+  int status = 0;
+  std::string operation;  ///< The Key Vault operation ("GetSecret", ...), see classify_operation.
+};
+
 /// Our metadata, stored under the top-level key "kvharness" that other readers ignore.
 struct FixtureMetadata {
   int format_version = 1;

@@ -4,13 +4,33 @@
 
 #include <optional>
 #include <regex>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "kv/harness/diagnostic.hpp"
 #include "kv/harness/fixture.hpp"
 
 namespace kv::harness {
+
+/// Rules that cannot be read. what() is the diagnostic's message: the file, the full JSON
+/// Pointer of the mistake, a stable id, what was expected and what was found.
+class RulesError : public std::invalid_argument {
+ public:
+  explicit RulesError(Diagnostic diagnostic);
+  const Diagnostic& diagnostic() const noexcept { return diagnostic_; }
+
+ private:
+  Diagnostic diagnostic_;
+};
+
+/// Where a rules object comes from, for diagnostics: the file and the JSON Pointer of the object
+/// itself ("/rules" in a scenario, "/kvharness/matchRules" in a fixture, "" for a rules file).
+struct RulesOrigin {
+  std::string file = "rules";
+  std::string pointer;
+};
 
 /// A regex rewrite; `pattern` uses ECMAScript syntax, `replacement` may use $1..$9.
 struct RegexRewrite {
@@ -36,8 +56,8 @@ struct MatchRules {
   /// trailing "/" removed from paths.
   static MatchRules defaults();
   /// Applies the JSON object `rules` on top of this (see docs/fixture-format.md); throws
-  /// std::invalid_argument naming the JSON Pointer of a bad field.
-  void merge(const Json& rules);
+  /// RulesError naming the file and the JSON Pointer (below `origin.pointer`) of a bad field.
+  void merge(const Json& rules, const RulesOrigin& origin = {"rules", "/match"});
   /// The rules as JSON, in the shape merge() reads.
   Json to_json() const;
   /// The path after all rewrites.
@@ -85,8 +105,8 @@ struct SanitizerRules {
 
   /// The default rule set.
   static SanitizerRules defaults();
-  /// Applies the JSON object `rules` on top of this; throws std::invalid_argument.
-  void merge(const Json& rules);
+  /// Applies the JSON object `rules` on top of this; throws RulesError.
+  void merge(const Json& rules, const RulesOrigin& origin = {"rules", "/sanitize"});
   /// The rules as JSON, for the fixture metadata.
   Json to_json() const;
 };
@@ -95,8 +115,10 @@ struct SanitizerRules {
 struct Rules {
   MatchRules match = MatchRules::defaults();
   SanitizerRules sanitize = SanitizerRules::defaults();
-  /// Parses `text` (empty means defaults only); throws std::invalid_argument with position.
-  static Rules parse(std::string_view text);
+  /// Parses `text` (comments allowed; empty means defaults only); throws RulesError.
+  static Rules parse(std::string_view text, const RulesOrigin& origin = {});
+  /// Reads a parsed rules object {"match": ..., "sanitize": ...}; throws RulesError.
+  static Rules from_json(const Json& json, const RulesOrigin& origin = {});
 };
 
 /// Builds a compiled rewrite; throws std::invalid_argument naming the pattern when invalid.

@@ -21,6 +21,9 @@ struct SanitizerOptions {
   std::vector<std::string> secrets;
 };
 
+/// The fixed host that replaces the real vault host in every recording.
+inline constexpr const char* kFakeVaultHost = "fakevault.vault.azure.net";
+
 /// The text secrets and canaries are replaced with.
 inline constexpr const char* kSanitized = "Sanitized";
 

@@ -3,8 +3,10 @@
 // the clock, and recorded variables, and finishes by saving (record) or verifying (playback).
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -12,6 +14,9 @@
 #include <vector>
 
 #include "kv/clock.hpp"
+#include "kv/harness/fixture.hpp"
+#include "kv/harness/rules.hpp"
+#include "kv/harness/sanitizer.hpp"
 #include "kv/transport.hpp"
 
 namespace kv::harness {
@@ -24,21 +29,25 @@ Mode parse_mode(std::string_view text);
 /// The mode's lower-case name.
 const char* to_string(Mode mode);
 
-/// The fixed host that replaces the real vault host in every recording.
-inline constexpr const char* kFakeVaultHost = "fakevault.vault.azure.net";
-
 struct SessionOptions {
   Mode mode = Mode::Playback;
-  /// The fixture file (read in playback, written in record, unused in live).
+  /// The fixture file: read in playback (unless `fixture` or `fixture_text` is given), written
+  /// in record, unused in live. Always the name used in messages.
   std::string fixture_path;
+  /// Playback from an already parsed fixture, shared and never copied.
+  std::shared_ptr<const Fixture> fixture;
+  /// Playback from fixture text (parsed once; `fixture_path` names it in messages).
+  std::string fixture_text;
   /// The real vault URL (live and record).
   std::string vault_url;
   /// The real transport (live and record); null means a default CurlTransport.
   std::shared_ptr<http::Transport> live_transport;
   /// api-version the client uses; stored in the fixture metadata.
   std::string api_version = "7.5";
-  /// Extra sanitizer and match rules as JSON (see docs/fixture-format.md); may be null.
+  /// Extra sanitizer and match rules as JSON text (see docs/fixture-format.md); may be empty.
   std::string rules_json;
+  /// Where `rules_json` comes from, for diagnostics (a scenario file and "/rules").
+  RulesOrigin rules_origin;
   /// Strings that must never be written anywhere (client secret, sensitive values).
   std::vector<std::string> secrets_to_redact;
   /// The command that (re-)records this fixture, quoted when the playback fixture is missing;
@@ -52,9 +61,34 @@ class MissingFixtureError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+/// The clock a session gives its client: virtual time in playback (sleeping costs nothing and
+/// advances now()), real time otherwise. In every mode it remembers what was slept, so a test
+/// can check the client's waits (poll intervals, retry back-off). Thread-safe.
+class SessionClock final : public Clock {
+ public:
+  /// `virtual_time`: playback's instant sleeping.
+  explicit SessionClock(bool virtual_time);
+  time_point now() const override;
+  void sleep_for(std::chrono::milliseconds duration) override;
+  /// True in playback: sleeping is instant.
+  bool virtual_time() const { return virtual_time_; }
+  /// Total time slept so far.
+  std::chrono::milliseconds slept() const;
+  /// Every sleep so far, in order.
+  std::vector<std::chrono::milliseconds> sleeps() const;
+
+ private:
+  const bool virtual_time_;
+  mutable std::mutex mutex_;
+  time_point virtual_now_;
+  std::vector<std::chrono::milliseconds> sleeps_;
+};
+
 /// One live, recording or playback session over one fixture.
 class Session {
  public:
+  /// Opens the session; in playback loads the fixture (throws MissingFixtureError or
+  /// FixtureError), and throws RulesError for bad rules.
   explicit Session(SessionOptions options);
   ~Session();
   Session(const Session&) = delete;
@@ -65,12 +99,23 @@ class Session {
   std::shared_ptr<http::Transport> transport() const;
   /// The vault URL the client must use: the real one live/record, the fake host in playback.
   std::string vault_url() const;
-  /// The clock for SecretClientOptions::Clock: a ManualClock in playback, the system clock else.
-  std::shared_ptr<Clock> clock() const;
+  /// The clock for SecretClientOptions::Clock.
+  std::shared_ptr<SessionClock> clock() const;
   /// A variable recorded in the fixture: record/live call `generate` and remember the value;
   /// playback returns the recorded value (throws if the fixture has none under `name`).
   std::string variable(const std::string& name, const std::function<std::string()>& generate);
-  /// Ends the session: record saves the fixture atomically; playback throws if entries are unused.
+  /// The exchanges so far, in order: replayed entries in playback, recorded ones in record,
+  /// everything sent in live mode.
+  std::vector<Exchange> exchanges() const;
+  /// The playback fixture (null in live and record mode).
+  std::shared_ptr<const Fixture> fixture() const;
+  /// The sanitizer that scrubs anything this session writes or reports (fixtures, messages).
+  std::shared_ptr<const Sanitizer> sanitizer() const;
+  /// True once finish() ran (successfully or not).
+  bool finished() const;
+  /// Ends the session: record saves the fixture atomically; playback throws PlaybackMismatch if
+  /// a request missed (even one whose exception was caught), then UnusedEntriesError if entries
+  /// are unused. Idempotent.
   void finish();
 
   struct Impl;

@@ -40,7 +40,4 @@ struct RunContext {
 /// a failing step; the result carries the failure.
 ScenarioResult run_scenario(const Scenario& scenario, const RunContext& context);
 
-/// A random lower-case alphanumeric string of `length` characters.
-std::string random_suffix(int length);
-
 }  // namespace kv::scenario

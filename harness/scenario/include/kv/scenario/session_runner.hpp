@@ -1,38 +1,30 @@
-// Runs a scenario inside a kv::harness::Session: live, record or playback.
+// Runs a scenario inside a kv::harness::TestSession: live, record or playback.
 #pragma once
 
 #include <memory>
 #include <optional>
 #include <string>
-#include <vector>
 
-#include "kv/credentials.hpp"
+#include "kv/harness/fixture.hpp"
 #include "kv/harness/session.hpp"
+#include "kv/harness/target.hpp"
 #include "kv/scenario/result.hpp"
 #include "kv/scenario/runner.hpp"
 #include "kv/scenario/scenario.hpp"
-#include "kv/transport.hpp"
 
 namespace kv::scenario {
-
-/// Where live and record traffic goes.
-struct LiveTarget {
-  std::string vault_url;
-  /// The transport that reaches the vault (and the token endpoint).
-  std::shared_ptr<http::Transport> transport;
-  std::shared_ptr<TokenCredential> credential;
-  /// For a vault on 127.0.0.1, whose challenge names vault.azure.net.
-  bool disable_challenge_verification = false;
-  /// Strings never to be written to a fixture (the client secret).
-  std::vector<std::string> secrets_to_redact;
-};
 
 /// How to run one scenario.
 struct SessionRunOptions {
   harness::Mode mode = harness::Mode::Playback;
   std::string fixture_path;
-  /// Required in live and record mode.
-  std::optional<LiveTarget> target;
+  /// Playback from an already parsed fixture instead of the file.
+  std::shared_ptr<const harness::Fixture> fixture;
+  /// Live and record: the target to use (e.g. one real vault for the whole run). Unset: a local
+  /// vault started for this scenario alone, so that every recording starts from an empty vault.
+  std::optional<harness::VaultTarget> target;
+  /// How that local vault is started.
+  harness::LocalVaultOptions localvault;
   RunObserver* observer = nullptr;
 };
 

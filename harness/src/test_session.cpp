@@ -1,0 +1,126 @@
+// open_test(): mode, target, session and client in one place, for the CLI and users' tests alike.
+#include "kv/harness/test_session.hpp"
+
+#include <filesystem>
+
+#include "kv/harness/random.hpp"
+
+namespace kv::harness {
+
+struct TestSession::Impl {
+  std::string fixture_path;
+  Mode mode = Mode::Playback;
+  std::optional<VaultTarget> target;
+  std::unique_ptr<Session> session;
+  std::shared_ptr<SecretClient> client;
+};
+
+TestSession::TestSession(std::string fixture_path, TestOptions options)
+    : impl_(std::make_unique<Impl>()) {
+  Impl& d = *impl_;
+  d.fixture_path = std::move(fixture_path);
+  d.mode = resolve_mode(options.mode);
+
+  SessionOptions session_options;
+  session_options.mode = d.mode;
+  session_options.fixture_path = d.fixture_path;
+  session_options.fixture = options.fixture;
+  session_options.rules_json = options.rules_json;
+  session_options.rules_origin = options.rules_origin;
+  session_options.record_command = options.record_command;
+  session_options.secrets_to_redact = options.secrets_to_redact;
+  SecretClientOptions client_options = options.client;
+  std::shared_ptr<TokenCredential> credential;
+  if (d.mode == Mode::Playback) {
+    credential = std::make_shared<StaticTokenCredential>();
+  } else {
+    d.target = options.open_target ? *options.open_target : open_target(options.target);
+    session_options.vault_url = d.target->vault_url;
+    session_options.live_transport = d.target->transport;
+    session_options.secrets_to_redact.insert(session_options.secrets_to_redact.end(),
+                                             d.target->secrets_to_redact.begin(),
+                                             d.target->secrets_to_redact.end());
+    if (d.target->disable_challenge_verification)
+      client_options.DisableChallengeResourceVerification = true;
+    credential = d.target->credential;
+    if (options.api_version) client_options.ApiVersion = *options.api_version;
+    session_options.api_version = client_options.ApiVersion;
+    if (d.mode == Mode::Record) {
+      const auto folder = std::filesystem::path(d.fixture_path).parent_path();
+      std::error_code ec;
+      if (!folder.empty()) std::filesystem::create_directories(folder, ec);
+    }
+  }
+  d.session = std::make_unique<Session>(std::move(session_options));
+  if (d.mode == Mode::Playback) {
+    // Replay with the api-version the fixture was recorded with, unless told otherwise.
+    const auto fixture = d.session->fixture();
+    if (options.api_version) {
+      client_options.ApiVersion = *options.api_version;
+    } else if (fixture && !fixture->metadata.api_version.empty()) {
+      client_options.ApiVersion = fixture->metadata.api_version;
+    }
+  }
+  client_options.Transport = d.session->transport();
+  client_options.Clock = d.session->clock();
+  d.client = std::make_shared<SecretClient>(d.session->vault_url(), credential, client_options);
+}
+
+TestSession::~TestSession() = default;
+TestSession::TestSession(TestSession&&) noexcept = default;
+TestSession& TestSession::operator=(TestSession&&) noexcept = default;
+
+Mode TestSession::mode() const {
+  return impl_->mode;
+}
+
+SecretClient& TestSession::client() {
+  return *impl_->client;
+}
+
+std::shared_ptr<SecretClient> TestSession::shared_client() const {
+  return impl_->client;
+}
+
+Session& TestSession::session() {
+  return *impl_->session;
+}
+
+SessionClock& TestSession::clock() {
+  return *impl_->session->clock();
+}
+
+const VaultTarget* TestSession::target() const {
+  return impl_->target ? &*impl_->target : nullptr;
+}
+
+const std::string& TestSession::fixture_path() const {
+  return impl_->fixture_path;
+}
+
+std::string TestSession::variable(const std::string& name,
+                                  const std::function<std::string()>& generate) {
+  return impl_->session->variable(name, generate);
+}
+
+std::string TestSession::random_name(const std::string& variable, const std::string& prefix) {
+  return impl_->session->variable(variable, [&] { return prefix + random_suffix(8); });
+}
+
+std::vector<Exchange> TestSession::exchanges() const {
+  return impl_->session->exchanges();
+}
+
+bool TestSession::finished() const {
+  return impl_->session->finished();
+}
+
+void TestSession::finish() {
+  impl_->session->finish();
+}
+
+TestSession open_test(std::string fixture_path, TestOptions options) {
+  return TestSession(std::move(fixture_path), std::move(options));
+}
+
+}  // namespace kv::harness
