@@ -1,6 +1,7 @@
 // open_test(): mode, target, session and client in one place, for the CLI and users' tests alike.
 #include "kv/harness/test_session.hpp"
 
+#include <cstdlib>
 #include <filesystem>
 
 #include "kv/harness/random.hpp"
@@ -117,6 +118,49 @@ bool TestSession::finished() const {
 
 void TestSession::finish() {
   impl_->session->finish();
+}
+
+namespace {
+
+std::string file_name_part(std::string_view text) {
+  std::string out;
+  for (const char c : text) {
+    const bool keep = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                      c == '-' || c == '_' || c == '.';
+    if (keep) {
+      out += c;
+    } else if (out.empty() || out.back() != '_') {
+      out += '_';
+    }
+  }
+  while (!out.empty() && (out.back() == '_' || out.back() == '.')) out.pop_back();
+  while (!out.empty() && (out.front() == '_' || out.front() == '.')) out.erase(out.begin());
+  // Keep names well under the usual 255-byte file name limit.
+  if (out.size() > 120) out.resize(120);
+  return out.empty() ? std::string("test") : out;
+}
+
+}  // namespace
+
+std::string fixture_path_for_test(std::string_view suite, std::string_view test,
+                                  std::string_view dir) {
+  std::string folder(dir);
+  if (folder.empty()) {
+    const char* env = std::getenv("KV_RECORDINGS_DIR");
+    folder = env != nullptr && *env != '\0' ? env : "recordings";
+  }
+  return (std::filesystem::path(folder) /
+          (file_name_part(suite) + "." + file_name_part(test) + ".json"))
+      .string();
+}
+
+std::string record_command_for_test(std::string_view arguments) {
+  std::error_code ec;
+  std::string self = std::filesystem::read_symlink("/proc/self/exe", ec).string();
+  if (ec || self.empty()) self = "<test executable>";
+  std::string command = "AZURE_TEST_MODE=record " + self;
+  if (!arguments.empty()) command += " " + std::string(arguments);
+  return command;
 }
 
 TestSession open_test(std::string fixture_path, TestOptions options) {

@@ -9,12 +9,14 @@
 // AZURE_KEYVAULT_URL with the AZURE_* service principal, or to an embedded local vault.
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "kv/errors.hpp"
 #include "kv/harness/session.hpp"
 #include "kv/harness/target.hpp"
 #include "kv/secret_client.hpp"
@@ -71,6 +73,22 @@ class TestSession {
   /// A random name recorded under `variable`: `prefix` + 8 random lower-case letters and digits
   /// when recording, the recorded name in playback.
   std::string random_name(const std::string& variable, const std::string& prefix = "kvtest-");
+  /// Runs `operation` until it stops failing with 409 Conflict (a name still being deleted,
+  /// purged or recovered: the service finishes these in the background), sleeping `interval` on
+  /// the session clock between attempts (free in playback), at most `attempts` times; returns
+  /// its result or rethrows the last failure.
+  template <class Operation>
+  auto retry_while_conflict(Operation&& operation, int attempts = 30,
+                            std::chrono::milliseconds interval = std::chrono::milliseconds(1000)) {
+    for (int attempt = 1;; ++attempt) {
+      try {
+        return operation();
+      } catch (const RequestFailedException& e) {
+        if (e.StatusCode != 409 || attempt >= attempts) throw;
+      }
+      clock().sleep_for(interval);
+    }
+  }
   /// The exchanges so far (see Session::exchanges()).
   std::vector<Exchange> exchanges() const;
   /// True once finish() ran (successfully or not).
@@ -83,6 +101,15 @@ class TestSession {
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
+
+/// The fixture of a test by the Azure SDKs' convention: `<dir>/<suite>.<test>.json`, with every
+/// character but letters, digits, '-', '_' and '.' replaced by '_' (runs of them by one). An
+/// empty `dir` means $KV_RECORDINGS_DIR, else "recordings".
+std::string fixture_path_for_test(std::string_view suite, std::string_view test,
+                                  std::string_view dir = {});
+
+/// The command that re-records a test: "AZURE_TEST_MODE=record <this executable> <arguments>".
+std::string record_command_for_test(std::string_view arguments);
 
 /// Opens a test session: mode from `options` or AZURE_TEST_MODE, the target in live and record
 /// mode, the fixture in playback; throws MissingFixtureError (with the command that records it),
