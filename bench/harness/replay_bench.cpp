@@ -24,7 +24,7 @@
 #include <thread>
 #include <vector>
 
-#include "fake_vault.hpp"
+#include "in_process_vault.hpp"
 #include "kv/harness/fixture.hpp"
 #include "kv/harness/playback_transport.hpp"
 #include "kv/harness/recording_transport.hpp"
@@ -78,7 +78,7 @@ Fixture record_seed_fixture() {
   const std::string vault = "https://benchvault.vault.azure.net";
   SanitizerOptions sanitizer;
   sanitizer.vault_url = vault;
-  auto recorder = std::make_shared<RecordingTransport>(std::make_shared<test::FakeVault>(vault),
+  auto recorder = std::make_shared<RecordingTransport>(std::make_shared<test::InProcessVault>(vault),
                                                        std::make_shared<Sanitizer>(sanitizer));
   auto client = make_client(recorder, vault, std::make_shared<ManualClock>());
   test::run_seed_flow(client, "bench-secret", "my secret value", 2s);
@@ -98,7 +98,7 @@ void record_cost_bench(double budget_seconds) {
     const double cpu_start = cpu_seconds();
     while (seconds_since(start) < budget_seconds) {
       for (int i = 0; i < 50; ++i) {
-        std::shared_ptr<http::Transport> transport = std::make_shared<test::FakeVault>(vault_url);
+        std::shared_ptr<http::Transport> transport = std::make_shared<test::InProcessVault>(vault_url);
         std::shared_ptr<RecordingTransport> recorder;
         if (record) {
           SanitizerOptions sanitizer;

@@ -3,7 +3,7 @@
 // playback error message, in any of the encodings a leak could take.
 #include <catch2/catch.hpp>
 
-#include "fake_vault.hpp"
+#include "in_process_vault.hpp"
 #include "kv/harness/audit.hpp"
 #include "kv/harness/har.hpp"
 #include "kv/harness/playback_transport.hpp"
@@ -89,7 +89,7 @@ TEST_CASE("Planted canaries appear in no fixture, export, audit or error message
           "[leak][playback]") {
   test::ScratchDir dir("canary");
   const std::string path = dir.file("canary.json");
-  auto vault = std::make_shared<test::FakeVault>(kVault);
+  auto vault = std::make_shared<test::InProcessVault>(kVault);
   // The worst case: the credential's token request goes through the recording transport too.
   auto router = std::make_shared<Router>(std::make_shared<TokenEndpoint>(), vault);
   {

@@ -1,7 +1,7 @@
 // Session through the real SecretClient: record against an in-process vault, replay offline.
 #include <catch2/catch.hpp>
 
-#include "fake_vault.hpp"
+#include "in_process_vault.hpp"
 #include "kv/harness/fixture.hpp"
 #include "kv/harness/playback_transport.hpp"
 #include "kv/harness/session.hpp"
@@ -42,7 +42,7 @@ SessionOptions playback_options(const std::string& path) {
 
 // Records the seed flow into `path` (no network: the vault is in-process).
 test::SeedFlowResult record_seed(const std::string& path) {
-  auto vault = std::make_shared<test::FakeVault>(kVault);
+  auto vault = std::make_shared<test::InProcessVault>(kVault);
   Session session(record_options(path, vault));
   const std::string name = session.variable("secretName", [] { return std::string("seed-7f3a"); });
   auto result = test::run_seed_flow(client_for(session), name, "my secret value", 1ms);
@@ -97,7 +97,7 @@ TEST_CASE("Record mode overwrites the fixture and keeps only this run's entries"
   const std::string path = dir.file("f.json");
   record_seed(path);
   {
-    auto vault = std::make_shared<test::FakeVault>(kVault);
+    auto vault = std::make_shared<test::InProcessVault>(kVault);
     Session session(record_options(path, vault));
     client_for(session).SetSecret("only", "one");
     session.finish();
@@ -113,7 +113,7 @@ TEST_CASE("A challenge and a retried 503 are recorded as their own entries and r
   test::ScratchDir dir("challenge");
   const std::string path = dir.file("f.json");
   {
-    auto vault = std::make_shared<test::FakeVault>(kVault);
+    auto vault = std::make_shared<test::InProcessVault>(kVault);
     Session session(record_options(path, vault));
     SecretClientOptions options;
     options.Transport = session.transport();
