@@ -1,5 +1,5 @@
 # cmake -P script: install BUILD_DIR into WORK_DIR/prefix, then build and run CONSUMER_DIR against it.
-foreach(var BUILD_DIR CONSUMER_DIR WORK_DIR GENERATOR)
+foreach(var BUILD_DIR CONSUMER_DIR WORK_DIR GENERATOR SOURCE_DIR)
   if(NOT DEFINED ${var} OR "${${var}}" STREQUAL "")
     message(FATAL_ERROR "check_install.cmake: ${var} is not set")
   endif()
@@ -18,8 +18,31 @@ endfunction()
 
 run("cmake --install" ${CMAKE_COMMAND} --install "${BUILD_DIR}" --prefix "${prefix}")
 
+# The installed command line records and replays with no flags: it finds the localvault installed
+# beside it. No AZURE_* variable may send it to a real vault.
+file(COPY "${SOURCE_DIR}/scenarios/backup_restore.json" DESTINATION "${WORK_DIR}/project/scenarios")
+set(ENV{AZURE_KEYVAULT_URL} "")
+set(ENV{AZURE_TEST_MODE} "")
+set(ENV{KV_LOCALVAULT} "")
+set(ENV{PATH} "/usr/bin:/bin")
+execute_process(COMMAND "${prefix}/bin/kvharness" run --mode record scenarios/backup_restore.json
+  WORKING_DIRECTORY "${WORK_DIR}/project" RESULT_VARIABLE result OUTPUT_VARIABLE out ERROR_VARIABLE err)
+if(NOT result EQUAL 0 OR NOT EXISTS "${WORK_DIR}/project/recordings/backup_restore.json")
+  message(FATAL_ERROR "the installed kvharness did not record (${result}):\n${out}\n${err}")
+endif()
+execute_process(COMMAND "${prefix}/bin/kvharness" run scenarios/backup_restore.json
+  WORKING_DIRECTORY "${WORK_DIR}/project" RESULT_VARIABLE result OUTPUT_VARIABLE out ERROR_VARIABLE err)
+if(NOT result EQUAL 0)
+  message(FATAL_ERROR "the installed kvharness did not replay (${result}):\n${out}\n${err}")
+endif()
+message(STATUS "installed kvharness recorded and replayed backup_restore")
+
 set(consumer_args -S "${CONSUMER_DIR}" -B "${WORK_DIR}/build" -G "${GENERATOR}"
-    "-DCMAKE_PREFIX_PATH=${prefix}")
+    "-DCMAKE_PREFIX_PATH=${prefix}" "-DKV_EXAMPLES_DIR=${SOURCE_DIR}/examples"
+    "-DKV_CATCH_MAIN=${SOURCE_DIR}/tests/catch_main.cpp")
+if(CXX_LAUNCHER)
+  list(APPEND consumer_args "-DCMAKE_CXX_COMPILER_LAUNCHER=${CXX_LAUNCHER}")
+endif()
 if(CXX_COMPILER)
   list(APPEND consumer_args "-DCMAKE_CXX_COMPILER=${CXX_COMPILER}")
 endif()
@@ -37,4 +60,7 @@ run("running the consumer" "${WORK_DIR}/build/kv_consumer")
 if(NOT last_output STREQUAL "consumer got installed-value\n")
   message(FATAL_ERROR "unexpected consumer output: '${last_output}'")
 endif()
+# A Catch2 test built against the installed kv::harness replays the example's recording.
+set(ENV{KV_RECORDINGS_DIR} "${SOURCE_DIR}/examples/recordings")
+run("running the kv::harness consumer test" "${WORK_DIR}/build/kv_harness_consumer_test")
 message(STATUS "installed package OK: ${last_output}")
