@@ -1,6 +1,9 @@
 // Reading fixtures: the test-proxy / .NET SessionRecord shape and the legacy azure-sdk-for-cpp
 // recorder shape, with errors that name the file, the position and what was expected.
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include "kv/harness/json_pointer.hpp"
@@ -11,14 +14,8 @@
 
 namespace kv::harness {
 
-FixtureError::FixtureError(std::string file, std::string where, std::string expected,
-                           std::string found)
-    : std::runtime_error("fixture " + file + ": at " + where + ": expected " + expected +
-                         ", found " + found),
-      file_(std::move(file)),
-      where_(std::move(where)),
-      expected_(std::move(expected)),
-      found_(std::move(found)) {}
+FixtureError::FixtureError(Diagnostic diagnostic)
+    : std::runtime_error(diagnostic.message()), diagnostic_(std::move(diagnostic)) {}
 
 namespace {
 
@@ -27,14 +24,18 @@ class Reader {
   explicit Reader(std::string name) : name_(std::move(name)) {}
 
   [[noreturn]] void fail(const std::string& pointer, const std::string& expected,
-                         const std::string& found) const {
-    throw FixtureError(name_, pointer.empty() ? "/" : pointer, expected, found);
+                         const std::string& found, const char* id = "wrong-type",
+                         std::string hint = {}) const {
+    throw FixtureError(
+        Diagnostic{name_, pointer.empty() ? "/" : pointer, id, expected, found, std::move(hint)});
   }
 
   const Json& require(const Json& object, const std::string& pointer, const char* key,
                       const char* expected) const {
     auto it = object.find(key);
-    if (it == object.end()) fail(pointer + "/" + key, expected, "nothing (the key is missing)");
+    if (it == object.end()) {
+      fail(pointer + "/" + key, expected, "nothing (the key is missing)", "missing-field");
+    }
     return *it;
   }
 
@@ -87,7 +88,9 @@ class Reader {
     if (encoding == "base64") {
       if (!it->is_string()) fail(here, "a base64 string", describe_json(*it));
       auto bytes = detail::base64_decode(it->get_ref<const std::string&>());
-      if (!bytes) fail(here, "valid base64", "a string with characters outside base64");
+      if (!bytes) {
+        fail(here, "valid base64", "a string with characters outside base64", "bad-base64");
+      }
       Body body;
       body.kind = Body::Kind::Binary;
       body.bytes = std::move(*bytes);
@@ -117,14 +120,15 @@ class Reader {
       const std::string& text = value.get_ref<const std::string&>();
       if (text.empty() || text.size() > 3 ||
           text.find_first_not_of("0123456789") != std::string::npos) {
-        fail(pointer + "/" + key, "an HTTP status code", describe_json(value));
+        fail(pointer + "/" + key, "an HTTP status code", describe_json(value), "bad-status");
       }
       status = std::stoi(text);
     } else {
       fail(pointer + "/" + key, "an HTTP status code", describe_json(value));
     }
     if (status < 100 || status > 599) {
-      fail(pointer + "/" + key, "an HTTP status code between 100 and 599", describe_json(value));
+      fail(pointer + "/" + key, "an HTTP status code between 100 and 599", describe_json(value),
+           "bad-status");
     }
     return status;
   }
@@ -182,7 +186,9 @@ class Reader {
   // Takes the document by reference and frees each entry's node once converted, so that a large
   // fixture does not hold the whole parsed document and the whole converted fixture at once.
   Fixture read(Json& root) const {
-    if (!root.is_object()) fail("", "an object with \"Entries\"", describe_json(root));
+    if (!root.is_object()) {
+      fail("", "an object with \"Entries\"", describe_json(root), "not-a-fixture");
+    }
     Fixture fixture;
     if (auto legacy = root.find("networkCallRecords"); legacy != root.end()) {
       if (!legacy->is_array()) fail("/networkCallRecords", "an array", describe_json(*legacy));
@@ -196,7 +202,8 @@ class Reader {
     auto entries = root.find("Entries");
     if (entries == root.end()) {
       fail("/Entries", "an array of entries (or \"networkCallRecords\")",
-           "nothing (the key is missing)");
+           "nothing (the key is missing)", "not-a-fixture",
+           "a test-proxy recording has \"Entries\"; a legacy C++ one \"networkCallRecords\"");
     }
     if (!entries->is_array()) fail("/Entries", "an array of entries", describe_json(*entries));
     fixture.source = FixtureSource::TestProxy;
@@ -233,7 +240,8 @@ class Reader {
         m.format_version = it->get<int>();
         if (m.format_version != 1) {
           fail("/kvharness/formatVersion", "format version 1 (this kvharness reads only 1)",
-               describe_json(*it));
+               describe_json(*it), "unsupported-version",
+               "the fixture was written by a newer kvharness; upgrade kvharness");
         }
       }
       read_string("toolVersion", m.tool_version);
@@ -265,22 +273,36 @@ Fixture parse_fixture(std::string_view text, const std::string& name) {
       message = message.substr(colon + 2);
     }
     const std::size_t byte = error.byte > 0 ? error.byte - 1 : 0;
-    throw FixtureError(name, line_column(text, byte), "valid JSON", message);
+    throw FixtureError(
+        Diagnostic{name, line_column(text, byte), "syntax-error", "valid JSON", message, ""});
   }
   return Reader(name).read(root);
 }
 
 Fixture load_fixture(const std::string& path) {
+  std::error_code ec;
+  const auto status = std::filesystem::status(path, ec);
+  if (!ec && std::filesystem::is_directory(status)) {
+    throw FixtureError(Diagnostic{path, "", "unreadable-file", "a fixture file", "a folder",
+                                  "give the path of a .json recording inside it"});
+  }
+  if (!ec && std::filesystem::exists(status) && !std::filesystem::is_regular_file(status)) {
+    throw FixtureError(Diagnostic{path, "", "unreadable-file", "a fixture file",
+                                  "a device, pipe or socket, not a regular file", ""});
+  }
   std::ifstream in(path, std::ios::binary | std::ios::ate);
   if (!in) {
-    throw FixtureError(path, "the file", "a readable fixture file", "it cannot be opened");
+    throw FixtureError(Diagnostic{path, "", "unreadable-file", "a readable fixture file",
+                                  std::string("it cannot be opened (") + std::strerror(errno) + ")",
+                                  ""});
   }
   // One buffer of the file's size: a stringstream would hold the text twice.
   const std::streamoff size = in.tellg();
   std::string content(size > 0 ? static_cast<std::size_t>(size) : 0, '\0');
   in.seekg(0);
   if (size > 0 && !in.read(content.data(), size)) {
-    throw FixtureError(path, "the file", "a readable fixture file", "a read error");
+    throw FixtureError(Diagnostic{path, "", "unreadable-file", "a readable fixture file",
+                                  std::string("a read error (") + std::strerror(errno) + ")", ""});
   }
   return parse_fixture(content, path);
 }

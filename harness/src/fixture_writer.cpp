@@ -1,6 +1,6 @@
 // Writing fixtures: the test-proxy shape, fixed key order, pretty-printed, atomically replaced.
-#include "atomic_file.hpp"
 #include "base64.hpp"
+#include "kv/harness/files.hpp"
 #include "kv/harness/fixture.hpp"
 
 namespace kv::harness {
@@ -82,7 +82,7 @@ std::string serialize_fixture(const Fixture& fixture) {
 void save_fixture(const Fixture& fixture, const std::string& path) {
   // Serialise first: a serialisation error must not touch the existing file.
   const std::string text = serialize_fixture(fixture);
-  detail::write_file_atomically(path, text);
+  write_file_atomically(path, text);
 }
 
 }  // namespace kv::harness

@@ -1,6 +1,8 @@
 // The fixture format: round trips, the three input shapes, error messages, atomic writes.
 #include <catch2/catch.hpp>
 
+#include "skip.hpp"
+
 #include <sys/resource.h>
 
 #include <csignal>
@@ -98,8 +100,10 @@ TEST_CASE("A load error names the file, line and column, and what was expected",
     FAIL("no error");
   } catch (const FixtureError& e) {
     CHECK(std::string(e.what()) ==
-          "fixture broken.json: at line 3, column 6: expected valid JSON, found syntax error "
-          "while parsing object key - unexpected ','; expected string literal");
+          "broken.json: error at line 3, column 6 [syntax-error]\n"
+          "  expected: valid JSON\n"
+          "  found:    syntax error while parsing object key - unexpected ','; expected string "
+          "literal");
     CHECK(e.where() == "line 3, column 6");
   }
 }
@@ -113,35 +117,51 @@ TEST_CASE("A structural error names the JSON Pointer and what was found", "[fixt
     FAIL("no error");
   } catch (const FixtureError& e) {
     CHECK(std::string(e.what()) ==
-          "fixture bad-status.json: at /Entries/0/StatusCode: expected an HTTP status code, found "
-          "\"abc\"");
+          "bad-status.json: error at /Entries/0/StatusCode [bad-status]\n"
+          "  expected: an HTTP status code\n"
+          "  found:    \"abc\"");
   }
   try {
     parse_fixture(R"({"Entries": [{"RequestMethod": "GET"}]})", "no-uri.json");
     FAIL("no error");
   } catch (const FixtureError& e) {
     CHECK(std::string(e.what()) ==
-          "fixture no-uri.json: at /Entries/0/RequestUri: expected a string, found nothing (the "
-          "key is missing)");
+          "no-uri.json: error at /Entries/0/RequestUri [missing-field]\n"
+          "  expected: a string\n"
+          "  found:    nothing (the key is missing)");
   }
   try {
     parse_fixture(R"({"Recordings": []})", "wrong.json");
     FAIL("no error");
   } catch (const FixtureError& e) {
     CHECK(std::string(e.what()) ==
-          "fixture wrong.json: at /Entries: expected an array of entries (or "
-          "\"networkCallRecords\"), found nothing (the key is missing)");
+          "wrong.json: error at /Entries [not-a-fixture]\n"
+          "  expected: an array of entries (or \"networkCallRecords\")\n"
+          "  found:    nothing (the key is missing)\n"
+          "  hint:     a test-proxy recording has \"Entries\"; a legacy C++ one "
+          "\"networkCallRecords\"");
   }
 }
 
-TEST_CASE("A missing fixture file is an error naming the path", "[fixture][playback]") {
+TEST_CASE("A missing fixture file or a folder is an error naming the path", "[fixture][playback]") {
   try {
     load_fixture("/nonexistent/dir/f.json");
     FAIL("no error");
   } catch (const FixtureError& e) {
     CHECK(std::string(e.what()) ==
-          "fixture /nonexistent/dir/f.json: at the file: expected a readable fixture file, found "
-          "it cannot be opened");
+          "/nonexistent/dir/f.json: error [unreadable-file]\n"
+          "  expected: a readable fixture file\n"
+          "  found:    it cannot be opened (No such file or directory)");
+  }
+  try {
+    load_fixture("/tmp");
+    FAIL("no error");
+  } catch (const FixtureError& e) {
+    CHECK(std::string(e.what()) ==
+          "/tmp: error [unreadable-file]\n"
+          "  expected: a fixture file\n"
+          "  found:    a folder\n"
+          "  hint:     give the path of a .json recording inside it");
   }
 }
 
@@ -170,8 +190,7 @@ TEST_CASE("A legacy cpp recorder file loads as entries without request bodies",
 TEST_CASE("Every real recording in ../shared loads (needs ../shared)", "[fixture][playback]") {
   const auto dir = test::real_recordings();
   if (dir.empty()) {
-    WARN("skipped: ../shared/real-recordings is missing");
-    return;
+    KV_SKIP("../shared/real-recordings is missing (a fresh clone has no ../shared)");
   }
   int files = 0;
   for (const auto& item : std::filesystem::recursive_directory_iterator(dir)) {
@@ -195,8 +214,7 @@ TEST_CASE(".NET recordings with array-valued User-Agent headers keep every value
           "[fixture][playback]") {
   const auto dir = test::real_recordings();
   if (dir.empty()) {
-    WARN("skipped: ../shared/real-recordings is missing");
-    return;
+    KV_SKIP("../shared/real-recordings is missing (a fresh clone has no ../shared)");
   }
   const Fixture f =
       load_fixture((dir / "net/SecretClientLiveTests/GetSecretWithVersion.json").string());
@@ -230,7 +248,7 @@ TEST_CASE("A save that fails mid-write leaves the previous fixture intact", "[fi
     message = e.what();
   }
   setrlimit(RLIMIT_FSIZE, &old);
-  CHECK(message == "cannot write fixture " + path + ": write failed: File too large");
+  CHECK(message == "cannot write " + path + ": write failed: File too large");
   CHECK(test::read_text(path) == before);
   // The temp file is removed: only the fixture remains.
   int files = 0;

@@ -2,6 +2,8 @@
 // live localvault and compares status codes and response shapes (keys, value types, error codes).
 #include <catch2/catch.hpp>
 
+#include "skip.hpp"
+
 #include <algorithm>
 #include <ctime>
 #include <filesystem>
@@ -282,8 +284,7 @@ TEST_CASE(
     "(needs ../shared/real-recordings)",
     "[localvault][conformance]") {
   if (!fs::is_directory(kRecordings)) {
-    WARN("skipped: " << kRecordings << " is missing; the conformance replay needs ../shared");
-    return;
+    KV_SKIP(kRecordings << " is missing; the conformance replay needs ../shared");
   }
   ServerProcess server(kExe, {"--tenant", "conformance-tenant", "--client-id", "conformance-client",
                               "--client-secret", "conformance-secret", "--delete-delay", "100",

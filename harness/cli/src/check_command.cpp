@@ -11,8 +11,9 @@ namespace kv::cli {
 int check_command(int argc, char** argv) {
   cxxopts::Options options("kvharness check",
                            "Validates scenario files and recordings without running anything: the "
-                           "schema, unknown variables, scenarios without a recording, recordings "
-                           "without a scenario, and secrets that look unsanitized.");
+                           "schema and rules of both, unknown variables, scenarios without a "
+                           "recording, recordings without a scenario, temporary files of "
+                           "interrupted writes, and secrets that look unsanitized.");
   options.positional_help("[PATHS...]");
   options.add_options()(
       "recordings", "folder of the recordings (default: recordings/ beside each scenario folder)",
@@ -40,8 +41,10 @@ int check_command(int argc, char** argv) {
   if (args.count("paths")) paths = args["paths"].as<std::vector<std::string>>();
   if (paths.empty()) paths = {"scenarios"};
   auto report = scenario::check_paths(paths, args["recordings"].as<std::string>());
-  for (const auto& problem : report.problems) std::cout << problem << "\n";
-  std::cout << (report.ok() ? "ok: " : std::to_string(report.problems.size()) + " problem(s) in ")
+  for (const auto& problem : report.problems) std::cout << problem.message() << "\n";
+  std::cout << (report.problems.empty()
+                    ? "ok: "
+                    : std::to_string(report.problems.size()) + " problem(s) in ")
             << report.scenarios << " scenario(s) and " << report.fixtures << " recording(s)\n";
   return report.ok() ? kSuccess : kFailure;
 }

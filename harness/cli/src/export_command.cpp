@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "commands.hpp"
+#include "kv/harness/files.hpp"
 #include "kv/harness/fixture.hpp"
 #include "kv/harness/har.hpp"
 #include "kv/scenario/reporters.hpp"
@@ -41,7 +42,7 @@ int export_command(int argc, char** argv) {
     if (args["output"].as<std::string>().empty()) {
       std::cout << text;
     } else {
-      scenario::write_file_atomically(args["output"].as<std::string>(), text);
+      harness::write_file_atomically(args["output"].as<std::string>(), text);
     }
   } catch (const std::exception& e) {
     std::cerr << "kvharness export: " << e.what() << "\n";

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "commands.hpp"
+#include "kv/harness/files.hpp"
 #include "kv/harness/localvault.hpp"
 #include "kv/harness/session.hpp"
 #include "kv/harness/target.hpp"
@@ -169,12 +170,12 @@ int run_command(int argc, char** argv) {
   int status = summary.failed() > 0 ? kFailure : kSuccess;
   try {
     if (!args["junit"].as<std::string>().empty()) {
-      scenario::write_file_atomically(args["junit"].as<std::string>(),
-                                      scenario::to_junit_xml(summary, harness::to_string(mode)));
+      harness::write_file_atomically(args["junit"].as<std::string>(),
+                                     scenario::to_junit_xml(summary, harness::to_string(mode)));
     }
     if (!args["json"].as<std::string>().empty()) {
-      scenario::write_file_atomically(args["json"].as<std::string>(),
-                                      scenario::to_json_report(summary, harness::to_string(mode)));
+      harness::write_file_atomically(args["json"].as<std::string>(),
+                                     scenario::to_json_report(summary, harness::to_string(mode)));
     }
   } catch (const std::exception& e) {
     std::cerr << "kvharness run: " << e.what() << "\n";

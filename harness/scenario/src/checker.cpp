@@ -1,12 +1,15 @@
 // The check command's logic: parse, pair scenarios with fixtures both ways, audit fixtures.
 #include "kv/scenario/checker.hpp"
 
+#include <algorithm>
 #include <filesystem>
 #include <map>
 #include <set>
 
 #include "kv/harness/audit.hpp"
+#include "kv/harness/files.hpp"
 #include "kv/harness/fixture.hpp"
+#include "kv/harness/playback_transport.hpp"
 #include "kv/scenario/diagnostic.hpp"
 #include "kv/scenario/discovery.hpp"
 #include "kv/scenario/parser.hpp"
@@ -15,9 +18,11 @@ namespace kv::scenario {
 namespace {
 
 namespace fs = std::filesystem;
+using harness::Diagnostic;
 
 bool in_recordings_folder(const fs::path& path) {
-  fs::path dir = fs::is_directory(path) ? path : path.parent_path();
+  std::error_code ec;
+  fs::path dir = fs::is_directory(path, ec) ? path : path.parent_path();
   return dir.filename() == "recordings";
 }
 
@@ -25,7 +30,7 @@ std::vector<std::string> json_files(const fs::path& dir) {
   std::vector<std::string> out;
   std::error_code ec;
   if (!fs::is_directory(dir, ec)) return out;
-  for (const auto& entry : fs::directory_iterator(dir)) {
+  for (const auto& entry : fs::directory_iterator(dir, ec)) {
     if (entry.is_regular_file() && entry.path().extension() == ".json")
       out.push_back(entry.path().string());
   }
@@ -33,7 +38,37 @@ std::vector<std::string> json_files(const fs::path& dir) {
   return out;
 }
 
+// Everything wrong with one fixture file on its own: loading, its stored rules, sanitizing.
+void check_fixture(const std::string& file, std::vector<Diagnostic>& out,
+                   harness::Fixture* loaded_out) {
+  harness::Fixture fixture;
+  try {
+    fixture = harness::load_fixture(file);
+  } catch (const harness::FixtureError& e) {
+    out.push_back(e.diagnostic());
+    return;
+  }
+  try {
+    (void)harness::fixture_match_rules(fixture, file);
+    (void)harness::fixture_sanitizer_rules(fixture, file);
+  } catch (const harness::RulesError& e) {
+    out.push_back(e.diagnostic());
+  }
+  for (const auto& finding : harness::find_unsanitized(fixture)) {
+    out.push_back(Diagnostic{file, finding.pointer, "unsanitized-" + finding.kind,
+                             "no credentials, tokens or real vault hosts", finding.message,
+                             "re-record with the default sanitizer rules, or add a sanitizer "
+                             "rule (docs/record-replay.md)"});
+  }
+  if (loaded_out) *loaded_out = std::move(fixture);
+}
+
 }  // namespace
+
+bool CheckReport::ok() const {
+  return std::none_of(problems.begin(), problems.end(),
+                      [](const Diagnostic& d) { return d.severity == harness::Severity::Error; });
+}
 
 CheckReport check_paths(const std::vector<std::string>& paths, const std::string& recordings_dir) {
   CheckReport report;
@@ -43,11 +78,13 @@ CheckReport check_paths(const std::vector<std::string>& paths, const std::string
   for (const auto& p : paths) {
     std::error_code ec;
     if (!fs::exists(p, ec)) {
-      report.problems.push_back(p + ": no such file or folder");
+      report.problems.push_back(Diagnostic{p, "", "no-such-path",
+                                           "a scenario file or folder, or a recordings folder",
+                                           "nothing at this path", ""});
       continue;
     }
     if (in_recordings_folder(p)) {
-      if (fs::is_directory(p)) {
+      if (fs::is_directory(p, ec)) {
         recording_dirs.insert(fs::path(p).lexically_normal().string());
         for (auto& f : json_files(p)) fixture_files.insert(f);
       } else {
@@ -55,11 +92,16 @@ CheckReport check_paths(const std::vector<std::string>& paths, const std::string
       }
       continue;
     }
-    auto found = collect_scenario_files({p});
-    scenario_files.insert(scenario_files.end(), found.begin(), found.end());
+    try {
+      auto found = collect_scenario_files({p});
+      scenario_files.insert(scenario_files.end(), found.begin(), found.end());
+    } catch (const std::exception& e) {
+      report.problems.push_back(
+          Diagnostic{p, "", "unreadable-file", "a scenario file or folder", e.what(), ""});
+    }
   }
 
-  // Scenario side: schema, then the paired fixture.
+  // Scenario side: schema and rules, then the paired fixture.
   std::map<std::string, std::string> fixture_of_scenario;
   for (const auto& file : scenario_files) {
     ++report.scenarios;
@@ -71,12 +113,13 @@ CheckReport check_paths(const std::vector<std::string>& paths, const std::string
     try {
       scenario = load_scenario(file);
     } catch (const ScenarioFileError& e) {
-      for (const auto& d : e.diagnostics()) report.problems.push_back(d.message());
+      for (const auto& d : e.diagnostics()) report.problems.push_back(d);
       continue;
     }
     if (!fs::exists(fixture)) {
-      report.problems.push_back(file + ": scenario without a recording (expected " + fixture +
-                                "); record it with: kvharness run --mode record " + file);
+      report.problems.push_back(Diagnostic{file, "", "missing-recording",
+                                           "a recording at " + fixture, "none",
+                                           "record it with: kvharness run --mode record " + file});
       continue;
     }
     fixture_of_scenario[fs::path(fixture).lexically_normal().string()] = file;
@@ -84,8 +127,9 @@ CheckReport check_paths(const std::vector<std::string>& paths, const std::string
       auto loaded = harness::load_fixture(fixture);
       for (const auto& v : scenario.variables) {
         if (v.kind != VariableKind::Literal && !loaded.variables.count(v.name)) {
-          report.problems.push_back(fixture + ": recording lacks variable \"" + v.name + "\" of " +
-                                    file + "; re-record: kvharness run --mode record " + file);
+          report.problems.push_back(Diagnostic{fixture, "/Variables", "missing-variable",
+                                               "the variable \"" + v.name + "\" of " + file, "none",
+                                               "re-record: kvharness run --mode record " + file});
         }
       }
     } catch (const std::exception&) {
@@ -93,26 +137,26 @@ CheckReport check_paths(const std::vector<std::string>& paths, const std::string
     }
   }
 
-  // Fixture side: loads, is sanitized, has a scenario.
+  // Fixture side: loads, valid rules, sanitized, has a scenario; no stray temporary files.
+  for (const auto& dir : recording_dirs) {
+    for (const auto& temp : harness::temporary_files_in(dir)) {
+      report.problems.push_back(Diagnostic{
+          temp, "", "stray-temporary-file", "no temporary files in a recordings folder",
+          "the temporary file of an interrupted write",
+          "delete it, and do not commit it (kvharness removes its own on the next write)"});
+    }
+  }
   for (const auto& fixture : fixture_files) {
     ++report.fixtures;
     std::string normal = fs::path(fixture).lexically_normal().string();
-    try {
-      auto loaded = harness::load_fixture(fixture);
-      for (const auto& finding : harness::find_unsanitized(loaded)) {
-        report.problems.push_back(fixture + ": " + finding.pointer + ": looks unsanitized (" +
-                                  finding.kind + "): " + finding.message);
-      }
-    } catch (const std::exception& e) {
-      report.problems.push_back(e.what());
-    }
+    check_fixture(fixture, report.problems, nullptr);
     if (fixture_of_scenario.count(normal)) continue;
     fs::path scenarios_dir = fs::path(normal).parent_path().parent_path() / "scenarios";
     fs::path scenario = scenarios_dir / fs::path(normal).filename();
     if (!fs::exists(scenario)) {
-      report.problems.push_back(fixture + ": recording without a scenario (no " +
-                                scenario.lexically_normal().string() +
-                                "); delete it or add the scenario");
+      report.problems.push_back(Diagnostic{fixture, "", "orphan-recording",
+                                           "a scenario at " + scenario.lexically_normal().string(),
+                                           "none", "delete the recording or add the scenario"});
     }
   }
   return report;

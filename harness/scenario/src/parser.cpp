@@ -1,7 +1,9 @@
 // Scenario file → Scenario. Walks the DOM keeping each node's JSON Pointer and collects every
 // problem rather than stopping at the first, so one `kvharness check` shows them all.
 #include "kv/scenario/parser.hpp"
+
 #include "kv/harness/json_pointer.hpp"
+#include "kv/harness/rules.hpp"
 
 #include <regex>
 #include <set>
@@ -70,6 +72,12 @@ class Parser {
     if (root.contains("rules")) {
       if (root["rules"].is_object()) {
         scenario.rules = root["rules"];
+        // Validated now, so that a bad rule stops `check` and `run` alike before anything runs.
+        try {
+          (void)harness::Rules::from_json(harness::Json(scenario.rules), {file_, "/rules"});
+        } catch (const harness::RulesError& e) {
+          diagnostics_.push_back(e.diagnostic());
+        }
       } else {
         error("/rules", "wrong-type", "an object of sanitizer and match rules",
               describe_value(root["rules"]));

@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "kv/harness/diagnostic.hpp"
 #include "kv/http.hpp"
 
 namespace kv::harness {
@@ -85,22 +86,20 @@ struct Fixture {
   FixtureSource source = FixtureSource::InMemory;
 };
 
-/// A fixture file could not be read or understood. what() names the file, the position (line:col
-/// or JSON Pointer), what was expected and what was found.
+/// A fixture file could not be read or understood. what() is the diagnostic's message: the file,
+/// the place (line and column, or a JSON Pointer such as "/Entries/2/StatusCode"), a stable id,
+/// what was expected and what was found.
 class FixtureError : public std::runtime_error {
  public:
-  FixtureError(std::string file, std::string where, std::string expected, std::string found);
-  const std::string& file() const noexcept { return file_; }
-  /// "line 3, column 7" or a JSON Pointer such as "/Entries/2/StatusCode".
-  const std::string& where() const noexcept { return where_; }
-  const std::string& expected() const noexcept { return expected_; }
-  const std::string& found() const noexcept { return found_; }
+  explicit FixtureError(Diagnostic diagnostic);
+  const Diagnostic& diagnostic() const noexcept { return diagnostic_; }
+  const std::string& file() const noexcept { return diagnostic_.file; }
+  const std::string& where() const noexcept { return diagnostic_.where; }
+  const std::string& expected() const noexcept { return diagnostic_.expected; }
+  const std::string& found() const noexcept { return diagnostic_.found; }
 
  private:
-  std::string file_;
-  std::string where_;
-  std::string expected_;
-  std::string found_;
+  Diagnostic diagnostic_;
 };
 
 /// Reads a fixture file of any supported shape; throws FixtureError.

@@ -31,7 +31,5 @@ class ConsoleReporter final : public RunObserver {
 std::string to_junit_xml(const RunSummary& summary, const std::string& mode);
 /// The run as a JSON document (for tools).
 std::string to_json_report(const RunSummary& summary, const std::string& mode);
-/// Writes `text` to `path` atomically (temp file + rename); throws std::runtime_error.
-void write_file_atomically(const std::string& path, const std::string& text);
 
 }  // namespace kv::scenario
