@@ -254,7 +254,8 @@ std::vector<Diagnostic> lint_fixture(const Fixture& fixture, const std::string& 
   });
   if (!secrets_traffic) {
     report.add(0, {"", ""}, "no-secrets-traffic", "at least one Key Vault secrets operation",
-               std::to_string(trace.size()) + " entries, none of them a secrets operation");
+               std::to_string(trace.size()) + (trace.size() == 1 ? " entry" : " entries") +
+                   ", none of them a secrets operation");
     return report.take();
   }
   detail::check_shapes(trace, report);

@@ -98,14 +98,16 @@ void check_polls(const std::vector<TraceStep>& trace, LintReport& report) {
     std::size_t polls = 0;
     std::size_t last = i;
     std::size_t j = i + 1;
-    for (; j < trace.size(); ++j) {
+    bool done = false;
+    for (; j < trace.size() && !done; ++j) {
       const TraceStep& s = trace[j];
       if (!informative(s.status)) continue;  // a challenge or a retried 429/5xx
       if (s.op != poll || s.key != start.key || !s.version.empty()) break;
       ++polls;
       last = j;
+      done = s.status != 404;
     }
-    if (polls < 2 || trace[last].status != 404) continue;
+    if (done || polls < 2) continue;
     const std::string then =
         j < trace.size() ? "then " + describe_step(trace[j]) + " at " + report.status(j).where
                          : "then the fixture ends";

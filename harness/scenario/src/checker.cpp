@@ -7,6 +7,7 @@
 
 #include "kv/harness/audit.hpp"
 #include "kv/harness/fixture.hpp"
+#include "kv/harness/lint.hpp"
 #include "kv/scenario/diagnostic.hpp"
 #include "kv/scenario/discovery.hpp"
 #include "kv/scenario/parser.hpp"
@@ -102,6 +103,9 @@ CheckReport check_paths(const std::vector<std::string>& paths, const std::string
       for (const auto& finding : harness::find_unsanitized(loaded)) {
         report.problems.push_back(fixture + ": " + finding.pointer + ": looks unsanitized (" +
                                   finding.kind + "): " + finding.message);
+      }
+      for (const auto& d : harness::lint_fixture(loaded, fixture)) {
+        if (d.severity == harness::Severity::Error) report.problems.push_back(d.message());
       }
     } catch (const std::exception& e) {
       report.problems.push_back(e.what());
