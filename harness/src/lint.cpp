@@ -151,17 +151,28 @@ std::string inner_error(const Json* body) {
 }
 
 std::optional<std::int64_t> seconds_at(const Json& object, std::string_view key) {
+  // Beyond ±10^13 s (300,000 years) a date is not a date; leaving it out also keeps the
+  // arithmetic on dates free of overflow.
+  constexpr std::int64_t kLimit = 10'000'000'000'000;
   auto it = object.find(key);
   if (it == object.end()) return std::nullopt;
-  if (it->is_number_integer()) return it->get<std::int64_t>();
-  if (it->is_string()) {
+  std::int64_t value = 0;
+  if (it->is_number_unsigned()) {
+    if (it->get<std::uint64_t>() > static_cast<std::uint64_t>(kLimit)) return std::nullopt;
+    value = static_cast<std::int64_t>(it->get<std::uint64_t>());
+  } else if (it->is_number_integer()) {
+    value = it->get<std::int64_t>();
+  } else if (it->is_string()) {
     const auto& text = it->get_ref<const std::string&>();
-    if (text.empty() || text.size() > 18 ||
+    if (text.empty() || text.size() > 14 ||
         text.find_first_not_of("0123456789") != std::string::npos)
       return std::nullopt;
-    return std::stoll(text);
+    value = std::stoll(text);
+  } else {
+    return std::nullopt;
   }
-  return std::nullopt;
+  if (value > kLimit || value < -kLimit) return std::nullopt;
+  return value;
 }
 
 IdParts parse_id(const Json& value) {

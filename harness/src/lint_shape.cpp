@@ -257,6 +257,8 @@ class ShapeChecker {
     }
     auto days = attributes->find("recoverableDays");
     if (!deleted || !purge || days == attributes->end() || !days->is_number_integer()) return;
+    // Retention is 7 to 90 days; a wild value is recovery-level's finding, not arithmetic here.
+    if (days->get<std::int64_t>() < 0 || days->get<std::int64_t>() > 36500) return;
     const std::int64_t want = days->get<std::int64_t>() * 86400;
     if (*purge - *deleted != want) {
       report_.add(step_.index, report_.response(step_.index, base + "/scheduledPurgeDate"),

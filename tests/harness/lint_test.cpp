@@ -345,6 +345,43 @@ TEST_CASE("In a legacy recording a finding inside a body points at BODY and the 
         "  hint:     at /scheduledPurgeDate in the JSON text of BODY");
 }
 
+TEST_CASE("Lint never throws when answers carry fields of any type or size", "[lint]") {
+  const Json odd = Json::array({nullptr, true, "Sanitized", -1, 18446744073709551615u, 1.5e300,
+                                "99999999999999999999", Json::array(), Json::object()});
+  int linted = 0;
+  for (const char* name : {"backup_restore", "list_deleted", "update_properties"}) {
+    auto fixture = kv::harness::parse_fixture(recording(name).dump(), name);
+    for (auto& entry : fixture.entries) {
+      if (entry.response_body.kind != kv::harness::Body::Kind::Json) continue;
+      Json& body = entry.response_body.json;
+      if (!body.is_object()) continue;
+      const Json saved = body;
+      std::vector<std::string> pointers;
+      auto add_keys = [&](const Json& object, const std::string& base) {
+        if (!object.is_object()) return;
+        for (const auto& item : object.items()) pointers.push_back(base + "/" + item.key());
+      };
+      add_keys(body, "");
+      if (body.contains("attributes")) add_keys(body["attributes"], "/attributes");
+      if (body.contains("value") && body["value"].is_array() && !body["value"].empty()) {
+        add_keys(body["value"][0], "/value/0");
+        if (body["value"][0].contains("attributes"))
+          add_keys(body["value"][0]["attributes"], "/value/0/attributes");
+      }
+      for (const auto& pointer : pointers) {
+        for (const auto& value : odd) {
+          body[Json::json_pointer(pointer)] = value;
+          INFO(name << " " << pointer << " = " << value.dump());
+          CHECK_NOTHROW(kv::harness::lint_fixture(fixture, name));
+          body = saved;
+          ++linted;
+        }
+      }
+    }
+  }
+  CHECK(linted > 500);
+}
+
 TEST_CASE("Warnings fail a lint only when strict and info never does", "[lint]") {
   Diagnostic warning;
   warning.severity = Severity::Warning;
