@@ -1,9 +1,10 @@
-// kvharness end to end: golden console output, exit codes, JUnit XML, check, diff, export.
+// kvharness end to end: golden console output, exit codes, JUnit XML, check, lint, diff, export.
 // Golden files live in tests/scenario/golden; scripts/approve-golden.sh rewrites them.
 #include <catch2/catch.hpp>
 
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -376,6 +377,13 @@ TEST_CASE("lint exits 0 when only warnings are found, 1 with --strict, 2 for a b
   CHECK(lenient.exit_code == 0);
   CHECK(lenient.out.find("[poll-unfinished]") != std::string::npos);
   CHECK(run_cli("lint --strict recordings", dir.path.string()).exit_code == 1);
+
+  auto rules = run_cli("lint --list-rules");
+  CHECK(rules.exit_code == 0);
+  CHECK(rules.out.rfind("unexpected-status (error): a successful answer has the operation's "
+                        "status: 204 for a purge, 200 for the rest\n",
+                        0) == 0);
+  CHECK(std::count(rules.out.begin(), rules.out.end(), '\n') == 23);
 
   auto clean = run_cli("lint recordings/paging.json");
   CHECK(clean.exit_code == 0);
