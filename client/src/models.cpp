@@ -134,15 +134,7 @@ ObjectId parse_object_id(const std::string& id) {
   } catch (const std::invalid_argument&) {
     return parts;  // Sanitized recordings replace ids by placeholders; that is not an error.
   }
-  std::vector<std::string> segments;
-  const std::string& path = url.path();
-  std::size_t start = 1;
-  while (start <= path.size()) {
-    std::size_t slash = path.find('/', start);
-    if (slash == std::string::npos) slash = path.size();
-    if (slash > start) segments.push_back(url_decode(path.substr(start, slash - start)));
-    start = slash + 1;
-  }
+  const std::vector<std::string> segments = url.path_segments();
   if (segments.size() < 2) return parts;
   parts.vault_url = url.authority_url();
   parts.collection = segments[0];

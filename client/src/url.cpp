@@ -85,6 +85,18 @@ Url::Url(std::string_view text) {
   }
 }
 
+std::vector<std::string> Url::path_segments() const {
+  std::vector<std::string> segments;
+  std::size_t start = 1;
+  while (start <= path_.size()) {
+    std::size_t slash = path_.find('/', start);
+    if (slash == std::string::npos) slash = path_.size();
+    if (slash > start) segments.push_back(url_decode(path_.substr(start, slash - start)));
+    start = slash + 1;
+  }
+  return segments;
+}
+
 int Url::effective_port() const {
   if (port_ != 0) return port_;
   return scheme_ == "https" ? 443 : 80;

@@ -9,6 +9,10 @@ set(KV_HARNESS_SOURCES
   fixture_writer.cpp
   har.cpp
   json_pointer.cpp
+  lint.cpp
+  lint_lifecycle.cpp
+  lint_sequence.cpp
+  lint_shape.cpp
   localvault.cpp
   matcher.cpp
   operation.cpp

@@ -115,6 +115,13 @@ TEST_CASE("Query parameters are decoded in order, '+' is kept, and re-encoded by
   CHECK(ipv6.authority_url() == "http://[::1]:8443");
 }
 
+TEST_CASE("Path segments are the non-empty parts of the path, percent-decoded") {
+  CHECK(Url("https://h/secrets/a%20b/%2F?x=1").path_segments() ==
+        std::vector<std::string>{"secrets", "a b", "/"});
+  CHECK(Url("https://h//secrets//x/").path_segments() == std::vector<std::string>{"secrets", "x"});
+  CHECK(Url("https://h").path_segments().empty());
+}
+
 TEST_CASE("set_query replaces every duplicate of a parameter") {
   Url url("https://h/?a=1&b=2&a=3");
   url.set_query("a", "9");

@@ -1,4 +1,4 @@
-// kvharness end to end: golden console output, exit codes, JUnit XML, check, diff, export.
+// kvharness end to end: golden console output, exit codes, JUnit XML, check, lint, diff, export.
 // Golden files live in tests/scenario/golden; scripts/approve-golden.sh rewrites them.
 #include <catch2/catch.hpp>
 
@@ -6,6 +6,7 @@
 
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -295,7 +296,7 @@ TEST_CASE("export --har writes a HAR 1.2 log with one entry per recorded exchang
 
 TEST_CASE("Every subcommand has --help with examples, and --version prints the version",
           "[scenario][cli]") {
-  for (const char* command : {"run", "check", "diff", "export"}) {
+  for (const char* command : {"run", "check", "lint", "diff", "export"}) {
     INFO(command);
     auto r = run_cli(std::string(command) + " --help");
     CHECK(r.exit_code == 0);
@@ -338,4 +339,79 @@ TEST_CASE("Playback uses the api-version the fixture was recorded with", "[scena
   auto r = run_cli("run scenarios/missing_secret.json", dir.path.string());
   CHECK(r.exit_code == 0);
   CHECK(r.out.find("PASS missing_secret") != std::string::npos);
+}
+
+TEST_CASE("lint prints one block per finding and a summary, and exits 1 on a damaged recording",
+          "[scenario][cli]") {
+  TempDir dir;
+  copy_backup_restore(dir.path, [](nlohmann::ordered_json& fixture) {
+    auto& e = fixture["Entries"];
+    auto& deleted = e[3]["ResponseBody"];
+    deleted["scheduledPurgeDate"] = deleted["scheduledPurgeDate"].get<long long>() + 86400;
+    e[5]["StatusCode"] = 404;  // the last poll no longer sees the deleted secret
+    e[5]["ResponseBody"] = {{"error", {{"code", "SecretNotFound"}, {"message", "not found"}}}};
+    e.insert(e.begin() + 7, e[1]);  // a get that finds the secret after its purge
+  });
+  fs::copy_file(fs::path(kSource) / "recordings/missing_secret.json",
+                dir.path / "recordings/missing_secret.json");
+  auto r = run_cli("lint recordings --json lint.json", dir.path.string());
+  CHECK(r.exit_code == 1);
+  CHECK(r.err.empty());
+  check_golden("lint_damaged.txt", r.out);
+  auto report = nlohmann::json::parse(read(dir.path / "lint.json"));
+  CHECK(report["recordings"] == 2);
+  CHECK(report["errors"] == 2);
+  CHECK(report["warnings"] == 1);
+  CHECK(report["findings"][0]["id"] == "purge-date");
+  CHECK(report["findings"][0]["where"] == "/Entries/3/ResponseBody/scheduledPurgeDate");
+}
+
+TEST_CASE("lint exits 0 when only warnings are found, 1 with --strict, 2 for a bad path or fixture",
+          "[scenario][cli]") {
+  TempDir dir;
+  copy_backup_restore(dir.path, [](nlohmann::ordered_json& fixture) {
+    auto& poll = fixture["Entries"][5];
+    poll["StatusCode"] = 404;
+    poll["ResponseBody"] = {{"error", {{"code", "SecretNotFound"}, {"message", "not found"}}}};
+  });
+  auto lenient = run_cli("lint", dir.path.string());  // default: recordings/
+  CHECK(lenient.exit_code == 0);
+  CHECK(lenient.out.find("[poll-unfinished]") != std::string::npos);
+  CHECK(run_cli("lint --strict recordings", dir.path.string()).exit_code == 1);
+
+  auto rules = run_cli("lint --list-rules");
+  CHECK(rules.exit_code == 0);
+  CHECK(rules.out.rfind("unexpected-status (error): a successful answer has the operation's "
+                        "status: 204 for a purge, 200 for the rest\n",
+                        0) == 0);
+  CHECK(std::count(rules.out.begin(), rules.out.end(), '\n') == 23);
+
+  auto clean = run_cli("lint recordings/paging.json");
+  CHECK(clean.exit_code == 0);
+  CHECK(clean.out == "ok: 1 recording, no findings\n");
+
+  auto missing = run_cli("lint recordings/nope.json");
+  CHECK(missing.exit_code == 2);
+  CHECK(missing.err == "kvharness lint: no such file or folder: recordings/nope.json\n");
+
+  write(dir.path / "broken.json", "{\"Entries\": 3}");
+  auto broken = run_cli("lint broken.json recordings", dir.path.string());
+  CHECK(broken.exit_code == 2);
+  CHECK(broken.err ==
+        "broken.json: error at /Entries [wrong-type]\n"
+        "  expected: an array of entries\n"
+        "  found:    3 (an integer)\n");
+  CHECK(broken.out.find("1 recording could not be loaded") != std::string::npos);
+}
+
+TEST_CASE("check reports lint errors of the recordings it loads", "[scenario][cli]") {
+  TempDir dir;
+  copy_backup_restore(dir.path, [](nlohmann::ordered_json& fixture) {
+    auto& e = fixture["Entries"];
+    e.insert(e.begin() + 7, e[1]);
+  });
+  auto r = run_cli("check scenarios", dir.path.string());
+  CHECK(r.exit_code == 1);
+  CHECK(r.out.find("recordings/backup_restore.json: error at /Entries/7/StatusCode "
+                   "[secret-not-active]") != std::string::npos);
 }

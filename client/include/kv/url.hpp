@@ -25,6 +25,8 @@ class Url {
   int effective_port() const;
   /// Path as on the wire (still percent-encoded), always starting with '/'.
   const std::string& path() const { return path_; }
+  /// The path's non-empty segments, percent-decoded ("/secrets/a%20b/" gives {"secrets", "a b"}).
+  std::vector<std::string> path_segments() const;
   /// Decoded query parameters in their original order.
   const std::vector<QueryParam>& query() const { return query_; }
 

@@ -13,6 +13,8 @@ enum ExitCode { kSuccess = 0, kFailure = 1, kUsage = 2 };
 int run_command(int argc, char** argv);
 /// `kvharness check`: validates scenario files and fixtures without running anything.
 int check_command(int argc, char** argv);
+/// `kvharness lint [PATHS...]`: checks recordings against the secrets life cycle.
+int lint_command(int argc, char** argv);
 /// `kvharness diff OLD NEW`: a semantic diff of two recordings.
 int diff_command(int argc, char** argv);
 /// `kvharness export --har FIXTURE`: converts a recording to HAR.

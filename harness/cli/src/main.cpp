@@ -1,4 +1,4 @@
-// kvharness: run, record and replay Key Vault scenarios; check, diff and export recordings.
+// kvharness: run, record and replay Key Vault scenarios; check, lint, diff and export recordings.
 #include <cstring>
 #include <iostream>
 #include <string>
@@ -14,6 +14,7 @@ constexpr const char* kUsage = R"(Usage: kvharness <command> [options]
 Commands:
   run [FILES or FOLDERS...]   run scenarios: --mode live|record|playback (default playback)
   check [PATHS...]            validate scenario files and recordings without running anything
+  lint [FIXTURES...]          check recordings against the Key Vault secrets life cycle
   diff OLD NEW                semantic diff of two recordings
   export --har FIXTURE        convert a recording to HAR 1.2
 
@@ -25,6 +26,7 @@ Examples:
   kvharness run scenarios/                      replay every scenario offline
   kvharness run --mode record scenarios/x.json  record against a local vault started for the run
   kvharness check scenarios/ recordings/
+  kvharness lint recordings/
   kvharness diff recordings/x.json /tmp/new/x.json
 )";
 
@@ -52,6 +54,7 @@ int main(int argc, char** argv) {
   try {
     if (command == "run") return kv::cli::run_command(sub_argc, sub_argv);
     if (command == "check") return kv::cli::check_command(sub_argc, sub_argv);
+    if (command == "lint") return kv::cli::lint_command(sub_argc, sub_argv);
     if (command == "diff") return kv::cli::diff_command(sub_argc, sub_argv);
     if (command == "export") return kv::cli::export_command(sub_argc, sub_argv);
   } catch (const std::exception& e) {

@@ -10,6 +10,7 @@
 #include "kv/harness/files.hpp"
 #include "kv/harness/fixture.hpp"
 #include "kv/harness/playback_transport.hpp"
+#include "kv/harness/lint.hpp"
 #include "kv/scenario/diagnostic.hpp"
 #include "kv/scenario/discovery.hpp"
 #include "kv/scenario/parser.hpp"
@@ -59,6 +60,9 @@ void check_fixture(const std::string& file, std::vector<Diagnostic>& out,
                              "no credentials, tokens or real vault hosts", finding.message,
                              "re-record with the default sanitizer rules, or add a sanitizer "
                              "rule (docs/record-replay.md)"});
+  }
+  for (auto& d : harness::lint_fixture(fixture, file)) {
+    if (d.severity == harness::Severity::Error) out.push_back(std::move(d));
   }
   if (loaded_out) *loaded_out = std::move(fixture);
 }

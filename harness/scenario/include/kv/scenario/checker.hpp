@@ -20,9 +20,9 @@ struct CheckReport {
 /// Checks scenario files (and folders of them) and the fixtures they pair with: the schema and
 /// the rules of both, unknown variables, a scenario without a recording, a recording without a
 /// scenario, fixtures that do not load, random variables missing from the fixture, temporary
-/// files of interrupted writes, and material that looks unsanitized. Paths inside a folder named
-/// "recordings" are taken as fixtures. An empty `recordings_dir` means the `recordings/` folder
-/// beside each scenario folder.
+/// files of interrupted writes, material that looks unsanitized, and lint errors
+/// (kv/harness/lint.hpp). Paths inside a folder named "recordings" are taken as fixtures. An
+/// empty `recordings_dir` means the `recordings/` folder beside each scenario folder.
 CheckReport check_paths(const std::vector<std::string>& paths, const std::string& recordings_dir);
 
 }  // namespace kv::scenario
