@@ -1,14 +1,23 @@
 // Prints what one client operation costs: the pipeline and JSON parsing over an in-memory
-// transport, and a real HTTPS round trip on 127.0.0.1 with and without connection reuse.
+// transport, the seed flow with nothing but the client's own work, and a real HTTPS round trip
+// on 127.0.0.1 with and without connection reuse.
+//
+//   kv_client_bench [--seconds S] [--seed-flow-only]
+//
+// --seed-flow-only runs just the seed flow section (for valgrind --tool=callgrind).
 #include <httplib.h>
+#include <time.h>
 
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <kv/secrets.hpp>
 #include <kv/version.hpp>
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "fake_vault.hpp"
+#include "seed_flow.hpp"
 #include "test_certificates.hpp"
 
 namespace {
@@ -29,12 +38,54 @@ class CannedTransport final : public kv::http::Transport {
   kv::http::Response response_;
 };
 
+// CPU time of this process: on a shared machine wall time measures the neighbours too.
+double cpu_seconds() {
+  timespec ts{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
+}
+
+// Remembers the responses of one run, then answers the same sequence again and again by
+// position: no matching and no copy beyond the one every transport makes.
+class RepeatTransport final : public kv::http::Transport {
+ public:
+  explicit RepeatTransport(std::shared_ptr<kv::http::Transport> inner) : inner_(std::move(inner)) {}
+  kv::http::Response send(const kv::http::Request& request) override {
+    if (inner_) {
+      responses_.push_back(inner_->send(request));
+      return responses_.back();
+    }
+    const kv::http::Response& next = responses_[next_];
+    next_ = (next_ + 1) % responses_.size();
+    return next;
+  }
+  // Stops recording; from now on the recorded responses are replayed in order.
+  void freeze() {
+    inner_.reset();
+    next_ = 0;
+  }
+  std::size_t size() const { return responses_.size(); }
+
+ private:
+  std::shared_ptr<kv::http::Transport> inner_;
+  std::vector<kv::http::Response> responses_;
+  std::size_t next_ = 0;
+};
+
+// Microseconds per call, CPU time and wall time.
+struct PerCall {
+  double cpu_us;
+  double wall_us;
+};
+
 template <class F>
-double micros_per_call(int iterations, F&& call) {
-  auto start = Clock::now();
+PerCall micros_per_call(int iterations, F&& call) {
+  const auto start = Clock::now();
+  const double cpu_start = cpu_seconds();
   for (int i = 0; i < iterations; ++i) call();
-  std::chrono::duration<double, std::micro> elapsed = Clock::now() - start;
-  return elapsed.count() / iterations;
+  const double cpu = cpu_seconds() - cpu_start;
+  std::chrono::duration<double, std::micro> wall = Clock::now() - start;
+  return {cpu * 1e6 / iterations, wall.count() / iterations};
 }
 
 nlohmann::json bundle(int i) {
@@ -60,15 +111,46 @@ kv::SecretClient client_over(std::shared_ptr<kv::http::Transport> transport) {
 
 void in_memory() {
   auto get = client_over(std::make_shared<CannedTransport>(bundle(0).dump()));
-  double get_us = micros_per_call(20000, [&] { get.GetSecret("name-0"); });
-  std::printf("GetSecret, in-memory transport:          %8.2f us/op\n", get_us);
+  PerCall get_us = micros_per_call(20000, [&] { get.GetSecret("name-0"); });
+  std::printf("GetSecret, in-memory transport:          %8.2f us CPU/op (%.2f us wall)\n",
+              get_us.cpu_us, get_us.wall_us);
 
   nlohmann::json page = {{"value", nlohmann::json::array()}};
   for (int i = 0; i < 25; ++i) page["value"].push_back(bundle(i));
   auto list = client_over(std::make_shared<CannedTransport>(page.dump()));
-  double list_us = micros_per_call(5000, [&] { list.GetPropertiesOfSecrets(); });
-  std::printf("GetPropertiesOfSecrets, 25-item page:    %8.2f us/page (%.2f us/item)\n", list_us,
-              list_us / 25);
+  PerCall list_us = micros_per_call(5000, [&] { list.GetPropertiesOfSecrets(); });
+  std::printf(
+      "GetPropertiesOfSecrets, 25-item page:    %8.2f us CPU/page (%.2f us/item; %.2f us "
+      "wall/page)\n",
+      list_us.cpu_us, list_us.cpu_us / 25, list_us.wall_us);
+}
+
+// The seed flow (set, get, backup, delete + 2 polls, purge, restore) over canned responses: what
+// remains is the client's own work per exchange (request building, pipeline, JSON parsing).
+void seed_flow(double budget_seconds) {
+  using namespace std::chrono_literals;
+  const std::string vault = "https://bench.vault.azure.net";
+  auto transport = std::make_shared<RepeatTransport>(std::make_shared<kv::test::FakeVault>(vault));
+  auto client = client_over(transport);
+  kv::test::run_seed_flow(client, "bench-secret", "my secret value", 2s);
+  transport->freeze();
+  const double exchanges_per_flow = static_cast<double>(transport->size());
+  std::size_t flows = 0;
+  const auto start = Clock::now();
+  const double cpu_start = cpu_seconds();
+  while (std::chrono::duration<double>(Clock::now() - start).count() < budget_seconds) {
+    for (int i = 0; i < 100; ++i) {
+      kv::test::run_seed_flow(client, "bench-secret", "my secret value", 2s);
+    }
+    flows += 100;
+  }
+  const double cpu = cpu_seconds() - cpu_start;
+  const double wall = std::chrono::duration<double>(Clock::now() - start).count();
+  const double exchanges = static_cast<double>(flows) * exchanges_per_flow;
+  std::printf("Seed flow, client work only (%.0f exchanges per flow, %zu flows):\n",
+              exchanges_per_flow, flows);
+  std::printf("                                         %8.2f us CPU per exchange (%.2f us wall)\n",
+              cpu / exchanges * 1e6, wall / exchanges * 1e6);
 }
 
 void over_https() {
@@ -94,10 +176,17 @@ void over_https() {
 
   kv::http::CurlTransport shared(options);
   shared.send(request);  // warm up: the one TLS handshake
-  double reused_us = micros_per_call(500, [&] { shared.send(request); });
-  double fresh_us = micros_per_call(50, [&] { kv::http::CurlTransport(options).send(request); });
-  std::printf("HTTPS GET, reused connection:            %8.1f us/request\n", reused_us);
-  std::printf("HTTPS GET, new transport + TLS handshake: %8.1f us/request\n", fresh_us);
+  PerCall reused = micros_per_call(500, [&] { shared.send(request); });
+  PerCall fresh = micros_per_call(50, [&] { kv::http::CurlTransport(options).send(request); });
+  // CPU time here includes the in-process server's thread.
+  std::printf(
+      "HTTPS GET, reused connection:            %8.1f us wall/request (%.1f us CPU, "
+      "client and server)\n",
+      reused.wall_us, reused.cpu_us);
+  std::printf(
+      "HTTPS GET, new transport + TLS handshake: %8.1f us wall/request (%.1f us CPU, "
+      "client and server)\n",
+      fresh.wall_us, fresh.cpu_us);
 
   server.stop();
   thread.join();
@@ -105,8 +194,22 @@ void over_https() {
 
 }  // namespace
 
-int main() {
-  std::printf("kv::client %s benchmarks (wall time, one thread)\n", kv::kVersion);
+int main(int argc, char** argv) {
+  double seconds = 2;
+  bool seed_flow_only = false;
+  for (int i = 1; i < argc; ++i) {
+    if (std::strcmp(argv[i], "--seconds") == 0 && i + 1 < argc) {
+      seconds = std::stod(argv[++i]);
+    } else if (std::strcmp(argv[i], "--seed-flow-only") == 0) {
+      seed_flow_only = true;
+    } else {
+      std::fprintf(stderr, "usage: kv_client_bench [--seconds S] [--seed-flow-only]\n");
+      return 2;
+    }
+  }
+  std::printf("kv::client %s benchmarks (one thread)\n", kv::kVersion);
+  seed_flow(seconds);
+  if (seed_flow_only) return 0;
   in_memory();
   over_https();
   return 0;
