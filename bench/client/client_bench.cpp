@@ -2,12 +2,15 @@
 // transport, the seed flow with nothing but the client's own work, and a real HTTPS round trip
 // on 127.0.0.1 with and without connection reuse.
 //
-//   kv_client_bench [--seconds S] [--seed-flow-only]
+//   kv_client_bench [--seconds S] [--seed-flow-only] [--flows N]
 //
-// --seed-flow-only runs just the seed flow section (for valgrind --tool=callgrind).
+// --seed-flow-only runs just the seed flow section; --flows runs it exactly N times instead of
+// for S seconds. Together they make a run for valgrind --tool=callgrind --toggle-collect=
+// 'kv::test::run_seed_flow*' whose instruction count divided by 9 N is the cost per exchange.
 #include <httplib.h>
 #include <time.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -127,7 +130,7 @@ void in_memory() {
 
 // The seed flow (set, get, backup, delete + 2 polls, purge, restore) over canned responses: what
 // remains is the client's own work per exchange (request building, pipeline, JSON parsing).
-void seed_flow(double budget_seconds) {
+void seed_flow(double budget_seconds, std::size_t fixed_flows) {
   using namespace std::chrono_literals;
   const std::string vault = "https://bench.vault.azure.net";
   auto transport = std::make_shared<RepeatTransport>(std::make_shared<kv::test::FakeVault>(vault));
@@ -138,11 +141,15 @@ void seed_flow(double budget_seconds) {
   std::size_t flows = 0;
   const auto start = Clock::now();
   const double cpu_start = cpu_seconds();
-  while (std::chrono::duration<double>(Clock::now() - start).count() < budget_seconds) {
-    for (int i = 0; i < 100; ++i) {
+  while (fixed_flows > 0
+             ? flows < fixed_flows
+             : std::chrono::duration<double>(Clock::now() - start).count() < budget_seconds) {
+    const std::size_t batch =
+        fixed_flows > 0 ? std::min<std::size_t>(100, fixed_flows - flows) : 100;
+    for (std::size_t i = 0; i < batch; ++i) {
       kv::test::run_seed_flow(client, "bench-secret", "my secret value", 2s);
     }
-    flows += 100;
+    flows += batch;
   }
   const double cpu = cpu_seconds() - cpu_start;
   const double wall = std::chrono::duration<double>(Clock::now() - start).count();
@@ -197,18 +204,21 @@ void over_https() {
 int main(int argc, char** argv) {
   double seconds = 2;
   bool seed_flow_only = false;
+  std::size_t flows = 0;
   for (int i = 1; i < argc; ++i) {
     if (std::strcmp(argv[i], "--seconds") == 0 && i + 1 < argc) {
       seconds = std::stod(argv[++i]);
+    } else if (std::strcmp(argv[i], "--flows") == 0 && i + 1 < argc) {
+      flows = std::stoul(argv[++i]);
     } else if (std::strcmp(argv[i], "--seed-flow-only") == 0) {
       seed_flow_only = true;
     } else {
-      std::fprintf(stderr, "usage: kv_client_bench [--seconds S] [--seed-flow-only]\n");
+      std::fprintf(stderr, "usage: kv_client_bench [--seconds S] [--seed-flow-only] [--flows N]\n");
       return 2;
     }
   }
   std::printf("kv::client %s benchmarks (one thread)\n", kv::kVersion);
-  seed_flow(seconds);
+  seed_flow(seconds, flows);
   if (seed_flow_only) return 0;
   in_memory();
   over_https();
