@@ -33,15 +33,15 @@ const json* member(const json& object, const char* name) {
   return &*it;
 }
 
-std::optional<std::string> optional_string(const json& object, const char* name,
-                                           const std::string& path) {
+Nullable<std::string> optional_string(const json& object, const char* name,
+                                      const std::string& path) {
   const json* value = member(object, name);
   if (!value) return std::nullopt;
   if (!value->is_string()) wrong_type(path + name, "a string", *value);
   return value->get<std::string>();
 }
 
-std::optional<bool> optional_bool(const json& object, const char* name, const std::string& path) {
+Nullable<bool> optional_bool(const json& object, const char* name, const std::string& path) {
   const json* value = member(object, name);
   if (!value) return std::nullopt;
   if (!value->is_boolean()) wrong_type(path + name, "a boolean", *value);
@@ -49,8 +49,8 @@ std::optional<bool> optional_bool(const json& object, const char* name, const st
 }
 
 // Integers or numeric strings: both occur in real responses and recordings.
-std::optional<std::int64_t> optional_integer(const json& object, const char* name,
-                                             const std::string& path) {
+Nullable<std::int64_t> optional_integer(const json& object, const char* name,
+                                        const std::string& path) {
   const json* value = member(object, name);
   if (!value) return std::nullopt;
   if (value->is_number_integer()) return value->get<std::int64_t>();
@@ -70,8 +70,7 @@ std::optional<std::int64_t> optional_integer(const json& object, const char* nam
   wrong_type(path + name, "a number or numeric string", *value);
 }
 
-std::optional<TimePoint> optional_time(const json& object, const char* name,
-                                       const std::string& path) {
+Nullable<TimePoint> optional_time(const json& object, const char* name, const std::string& path) {
   auto seconds = optional_integer(object, name, path);
   if (!seconds) return std::nullopt;
   return from_unix_seconds(*seconds);
@@ -90,7 +89,7 @@ void read_properties(const json& body, SecretProperties& props) {
   props.ContentType = optional_string(body, "contentType", "");
   props.KeyId = optional_string(body, "kid", "");
   props.PreviousVersion = optional_string(body, "previousVersion", "");
-  props.Managed = optional_bool(body, "managed", "").value_or(false);
+  props.Managed = optional_bool(body, "managed", "");
   if (const json* tags = member(body, "tags")) {
     if (!tags->is_object()) wrong_type("tags", "an object", *tags);
     for (const auto& [key, value] : tags->items()) {
@@ -160,7 +159,7 @@ SecretProperties parse_secret_properties(const nlohmann::json& body) {
 KeyVaultSecret parse_secret(const nlohmann::json& body) {
   KeyVaultSecret secret;
   read_properties(body, secret.Properties);
-  secret.Value = optional_string(body, "value", "").value_or("");
+  secret.Value = optional_string(body, "value", "");
   secret.Name = secret.Properties.Name;
   secret.Id = secret.Properties.Id;
   return secret;
@@ -169,12 +168,12 @@ KeyVaultSecret parse_secret(const nlohmann::json& body) {
 DeletedSecret parse_deleted_secret(const nlohmann::json& body) {
   DeletedSecret deleted;
   static_cast<KeyVaultSecret&>(deleted) = parse_secret(body);
-  deleted.RecoveryId = optional_string(body, "recoveryId", "").value_or("");
+  deleted.RecoveryId = optional_string(body, "recoveryId", "");
   deleted.DeletedOn = optional_time(body, "deletedDate", "");
   deleted.ScheduledPurgeDate = optional_time(body, "scheduledPurgeDate", "");
-  if (deleted.Name.empty() && !deleted.RecoveryId.empty()) {
+  if (deleted.Name.empty() && !deleted.RecoveryId.ValueOr("").empty()) {
     // The recovery id names the deleted secret even when the id is sanitized or absent.
-    ObjectId recovery = parse_object_id(deleted.RecoveryId);
+    ObjectId recovery = parse_object_id(deleted.RecoveryId.Value());
     deleted.Name = recovery.name;
     deleted.Properties.Name = recovery.name;
     if (deleted.Properties.VaultUrl.empty()) deleted.Properties.VaultUrl = recovery.vault_url;

@@ -71,8 +71,10 @@ bool starts_with(const std::string& text, std::string_view prefix) {
   return text.compare(0, prefix.size(), prefix) == 0;
 }
 
-json attributes_json(const std::optional<bool>& enabled, const std::optional<TimePoint>& nbf,
-                     const std::optional<TimePoint>& exp) {
+// `Optional` is std::optional (SetSecretOptions) or kv::Nullable (SecretProperties).
+template <template <class> class Optional>
+json attributes_json(const Optional<bool>& enabled, const Optional<TimePoint>& nbf,
+                     const Optional<TimePoint>& exp) {
   json attributes = json::object();
   if (enabled) attributes["enabled"] = *enabled;
   if (nbf) attributes["nbf"] = detail::to_unix_seconds(*nbf);
@@ -286,7 +288,7 @@ DeleteSecretOperation SecretClient::StartDeleteSecret(const std::string& name) c
   operation.name_ = name;
   operation.value_ = read_model(req, *raw, detail::parse_deleted_secret);
   // Without soft delete there is no recovery id and nothing left to wait for.
-  operation.done_ = operation.value_.RecoveryId.empty();
+  operation.done_ = operation.value_.RecoveryId.ValueOr("").empty();
   operation.last_ = raw;
   return operation;
 }

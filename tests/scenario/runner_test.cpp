@@ -231,3 +231,41 @@ TEST_CASE("Environment variables and random names go through the recorded-variab
   CHECK(std::regex_match(recorded.at("n"), std::regex("pre-[a-z0-9]{5}")));
   CHECK(h.transport->requests[0].rfind("PUT /secrets/" + recorded.at("n") + "?", 0) == 0);
 }
+
+TEST_CASE("A restore answer without a value satisfies \"value\": {\"absent\": true}",
+          "[scenario][runner]") {
+  Harness h;
+  h.transport->add(
+      200,
+      R"({"id":"https://v.vault.azure.net/secrets/s/0123456789abcdef0123456789abcdef","attributes":{"enabled":true}})");
+  auto result = h.run(R"({"name": "t", "steps": [
+      {"op": "restore", "backup": "AQID", "expect": {"name": "s", "value": {"absent": true},
+                                                     "managed": {"absent": true}}}]})");
+  INFO(result.failure_message());
+  CHECK(result.status == kv::scenario::Status::Passed);
+}
+
+TEST_CASE("A present empty value fails \"value\": {\"absent\": true} and shows \"\"",
+          "[scenario][runner]") {
+  Harness h;
+  h.transport->add(200, secret_body("s", "", "0123456789abcdef0123456789abcdef"));
+  auto result = h.run(R"({"name": "t", "steps": [
+      {"op": "restore", "backup": "AQID", "expect": {"value": {"absent": true}}}]})");
+  CHECK(result.failure_message() ==
+        "t.json: step /steps/0 (restore) failed\n"
+        "  at:       /steps/0/expect/value/absent\n"
+        "  expected: value absent\n"
+        "  actual:   \"\"");
+}
+
+TEST_CASE("A delete answer without a recovery id leaves recoveryId absent", "[scenario][runner]") {
+  Harness h;
+  h.transport->add(
+      200,
+      R"({"id":"https://v.vault.azure.net/secrets/s/0123456789abcdef0123456789abcdef","attributes":{"recoveryLevel":"Purgeable"}})");
+  auto result = h.run(R"({"name": "t", "steps": [
+      {"op": "delete", "name": "s", "expect": {"recoveryId": {"absent": true}, "value": {"absent": true},
+                                               "deletedOn": {"absent": true}, "done": true}}]})");
+  INFO(result.failure_message());
+  CHECK(result.status == kv::scenario::Status::Passed);
+}
