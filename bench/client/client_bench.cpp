@@ -20,6 +20,7 @@
 #include <thread>
 
 #include "fake_vault.hpp"
+#include "model_json.hpp"
 #include "seed_flow.hpp"
 #include "test_certificates.hpp"
 
@@ -68,6 +69,7 @@ class RepeatTransport final : public kv::http::Transport {
     next_ = 0;
   }
   std::size_t size() const { return responses_.size(); }
+  const std::vector<kv::http::Response>& responses() const { return responses_; }
 
  private:
   std::shared_ptr<kv::http::Transport> inner_;
@@ -160,6 +162,76 @@ void seed_flow(double budget_seconds, std::size_t fixed_flows) {
               cpu / exchanges * 1e6, wall / exchanges * 1e6);
 }
 
+// A SAX handler that keeps nothing: what any nlohmann-based reader costs at the least.
+struct NullSax final : nlohmann::json_sax<nlohmann::json> {
+  bool null() override { return true; }
+  bool boolean(bool) override { return true; }
+  bool number_integer(number_integer_t) override { return true; }
+  bool number_unsigned(number_unsigned_t) override { return true; }
+  bool number_float(number_float_t, const string_t&) override { return true; }
+  bool string(string_t&) override { return true; }
+  bool binary(binary_t&) override { return true; }
+  bool start_object(std::size_t) override { return true; }
+  bool key(string_t&) override { return true; }
+  bool end_object() override { return true; }
+  bool start_array(std::size_t) override { return true; }
+  bool end_array() override { return true; }
+  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) override {
+    return false;
+  }
+};
+
+// Reading the seed flow's response bodies (set, get, backup, delete, the final poll, restore)
+// three ways, per flow: nlohmann's document parse (the client's former read path, before the
+// models were built from it), nlohmann's SAX parse into a handler that keeps nothing, and the
+// client's own reader building the models.
+void json_reading(double budget_seconds) {
+  using namespace std::chrono_literals;
+  auto transport = std::make_shared<RepeatTransport>(
+      std::make_shared<kv::test::FakeVault>("https://bench.vault.azure.net"));
+  auto client = client_over(transport);
+  kv::test::run_seed_flow(client, "bench-secret", "my secret value", 2s);
+  const auto& r = transport->responses();
+  // Exchange order: set, get, backup, delete, 404, 404, deleted 200, purge 204, restore.
+  const std::string_view set = r[0].body_text(), get = r[1].body_text(), backup = r[2].body_text(),
+                         deleted = r[3].body_text(), polled = r[6].body_text(),
+                         restored = r[8].body_text();
+  const std::vector<std::string_view> bodies = {set, get, backup, deleted, polled, restored};
+  auto per_flow = [&](auto&& read_all) {
+    std::size_t flows = 0;
+    const double cpu_start = cpu_seconds();
+    const auto start = Clock::now();
+    while (std::chrono::duration<double>(Clock::now() - start).count() < budget_seconds) {
+      for (int i = 0; i < 1000; ++i) read_all();
+      flows += 1000;
+    }
+    return (cpu_seconds() - cpu_start) / static_cast<double>(flows) * 1e6;
+  };
+  std::size_t sink = 0;
+  const double dom = per_flow([&] {
+    for (auto body : bodies) sink += nlohmann::json::parse(body).size();
+  });
+  const double sax = per_flow([&] {
+    NullSax handler;
+    for (auto body : bodies) sink += nlohmann::json::sax_parse(body, &handler) ? 1 : 0;
+  });
+  const double reader = per_flow([&] {
+    sink += kv::detail::read_secret(set).Name.size();
+    sink += kv::detail::read_secret(get).Name.size();
+    sink += kv::detail::read_backup(backup).size();
+    sink += kv::detail::read_deleted_secret(deleted).Name.size();
+    sink += kv::detail::read_deleted_secret(polled).Name.size();
+    sink += kv::detail::read_secret(restored).Name.size();
+  });
+  std::size_t bytes = 0;
+  for (auto body : bodies) bytes += body.size();
+  std::printf("JSON reading of the seed flow's 6 response bodies (%zu B), CPU per flow:\n", bytes);
+  std::printf("  nlohmann document parse (no models)     %8.2f us\n", dom);
+  std::printf("  nlohmann SAX, handler keeping nothing   %8.2f us\n", sax);
+  std::printf("  client reader, models built             %8.2f us%s\n", reader,
+              sink == 0 ? " (?)" : "");
+}
+
 void over_https() {
   kvtest::TestPki pki;
   httplib::SSLServer server(pki.server.cert.get(), pki.server.key.get());
@@ -220,6 +292,7 @@ int main(int argc, char** argv) {
   std::printf("kv::client %s benchmarks (one thread)\n", kv::kVersion);
   seed_flow(seconds, flows);
   if (seed_flow_only) return 0;
+  json_reading(seconds / 2);
   in_memory();
   over_https();
   return 0;

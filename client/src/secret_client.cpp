@@ -40,30 +40,37 @@ std::string describe(const http::Request& request, const http::Response& respons
   return request.method + " " + request.url + " -> " + std::to_string(response.status);
 }
 
-// Parses the body of a successful response. Parse errors name the position only: the body of a
-// secret response holds the secret value, which must never reach a message.
-json parse_body(const http::Request& request, const http::Response& response) {
-  try {
-    return json::parse(response.body_text());
-  } catch (const json::parse_error& e) {
-    std::string why = response.body.empty()
-                          ? std::string("response body is empty")
-                          : "response body is not valid JSON (parse error at byte " +
-                                std::to_string(e.byte) + ")";
-    throw std::runtime_error(describe(request, response) + ": " + why);
+// Reports a body that is not JSON. The position is nlohmann/json's (the service's answers were
+// read with it before, and messages keep its numbering); the body itself is never quoted: the
+// body of a secret response holds the secret value, which must never reach a message.
+[[noreturn]] void throw_invalid_json(const http::Request& request, const http::Response& response,
+                                     std::size_t reader_offset) {
+  if (response.body.empty()) {
+    throw std::runtime_error(describe(request, response) + ": response body is empty");
   }
+  std::size_t byte = reader_offset + 1;
+  try {
+    const json accepted = json::parse(response.body_text());
+    static_cast<void>(accepted);
+  } catch (const json::parse_error& e) {
+    byte = e.byte;
+  } catch (const json::exception&) {
+    // A number too large for a double: the reader's position (the number's first byte) says it.
+  }
+  throw std::runtime_error(describe(request, response) +
+                           ": response body is not valid JSON (parse error at byte " +
+                           std::to_string(byte) + ")");
 }
 
-template <class Parse>
-auto read_model(const http::Request& request, const http::Response& response, Parse parse) {
-  json body = parse_body(request, response);
+// Reads the body of a successful response with one of the model readers (model_json.hpp).
+template <class Read>
+auto read_model(const http::Request& request, const http::Response& response, Read read) {
   try {
-    return parse(body);
+    return read(response.body_text());
+  } catch (const detail::JsonSyntaxError& e) {
+    throw_invalid_json(request, response, e.offset());
   } catch (const std::runtime_error& e) {
     throw std::runtime_error(describe(request, response) + ": " + e.what());
-  } catch (const json::exception& e) {
-    throw std::runtime_error(describe(request, response) + ": unexpected JSON shape (" +
-                             std::to_string(e.id) + ")");
   }
 }
 
@@ -166,16 +173,21 @@ struct detail::SecretClientImpl {
     return response;
   }
 
-  template <class Item, class Parse>
-  void fetch_page(const std::string& url, Parse parse, std::vector<Item>& items,
+  template <class Item>
+  void fetch_page(const std::string& url, std::vector<Item>& items,
                   std::optional<std::string>& next,
                   std::shared_ptr<const http::Response>& raw) const {
     http::Request req = request("GET", url);
     raw = send(req, 200);
-    auto page = read_model(req, *raw,
-                           [&](const json& body) { return detail::parse_page<Item>(body, parse); });
-    items = std::move(page.first);
-    next = page.second.empty() ? std::nullopt : std::optional<std::string>(page.second);
+    detail::Page<Item> page;
+    if constexpr (std::is_same_v<Item, DeletedSecret>) {
+      page = read_model(req, *raw, detail::read_deleted_page);
+    } else {
+      page = read_model(req, *raw, detail::read_properties_page);
+    }
+    items = std::move(page.items);
+    next = page.next_link.empty() ? std::nullopt
+                                  : std::optional<std::string>(std::move(page.next_link));
   }
 };
 
@@ -196,7 +208,7 @@ Response<KeyVaultSecret> SecretClient::GetSecret(const std::string& name,
   if (!version.empty()) path += "/" + url_encode(version);
   http::Request req = impl_->request("GET", impl_->url(path));
   auto raw = impl_->send(req, 200);
-  return {read_model(req, *raw, detail::parse_secret), raw};
+  return {read_model(req, *raw, detail::read_secret), raw};
 }
 
 Response<KeyVaultSecret> SecretClient::SetSecret(const std::string& name,
@@ -215,7 +227,7 @@ Response<KeyVaultSecret> SecretClient::SetSecret(const std::string& name, const 
   http::Request req = impl_->request("PUT", impl_->url("/secrets/" + name));
   req.body = http::to_bytes(body.dump());
   auto raw = impl_->send(req, 200);
-  return {read_model(req, *raw, detail::parse_secret), raw};
+  return {read_model(req, *raw, detail::read_secret), raw};
 }
 
 Response<SecretProperties> SecretClient::UpdateSecretProperties(
@@ -234,7 +246,7 @@ Response<SecretProperties> SecretClient::UpdateSecretProperties(
       "PATCH", impl_->url("/secrets/" + properties.Name + "/" + url_encode(properties.Version)));
   req.body = http::to_bytes(body.dump());
   auto raw = impl_->send(req, 200);
-  return {read_model(req, *raw, detail::parse_secret_properties), raw};
+  return {read_model(req, *raw, detail::read_secret_properties), raw};
 }
 
 SecretPropertiesPagedResponse SecretClient::GetPropertiesOfSecrets(
@@ -243,8 +255,7 @@ SecretPropertiesPagedResponse SecretClient::GetPropertiesOfSecrets(
   page.client_ = impl_;
   std::string url = options.NextPageToken ? impl_->resolve_next_link(*options.NextPageToken)
                                           : impl_->url("/secrets", options.MaxResults);
-  impl_->fetch_page(url, detail::parse_secret_properties, page.Items, page.NextPageToken,
-                    page.RawResponse);
+  impl_->fetch_page(url, page.Items, page.NextPageToken, page.RawResponse);
   return page;
 }
 
@@ -256,8 +267,7 @@ SecretPropertiesPagedResponse SecretClient::GetPropertiesOfSecretsVersions(
   std::string url = options.NextPageToken
                         ? impl_->resolve_next_link(*options.NextPageToken)
                         : impl_->url("/secrets/" + name + "/versions", options.MaxResults);
-  impl_->fetch_page(url, detail::parse_secret_properties, page.Items, page.NextPageToken,
-                    page.RawResponse);
+  impl_->fetch_page(url, page.Items, page.NextPageToken, page.RawResponse);
   return page;
 }
 
@@ -267,8 +277,7 @@ DeletedSecretPagedResponse SecretClient::GetDeletedSecrets(
   page.client_ = impl_;
   std::string url = options.NextPageToken ? impl_->resolve_next_link(*options.NextPageToken)
                                           : impl_->url("/deletedsecrets", options.MaxResults);
-  impl_->fetch_page(url, detail::parse_deleted_secret, page.Items, page.NextPageToken,
-                    page.RawResponse);
+  impl_->fetch_page(url, page.Items, page.NextPageToken, page.RawResponse);
   return page;
 }
 
@@ -276,7 +285,7 @@ Response<DeletedSecret> SecretClient::GetDeletedSecret(const std::string& name) 
   check_name(name, "name");
   http::Request req = impl_->request("GET", impl_->url("/deletedsecrets/" + name));
   auto raw = impl_->send(req, 200);
-  return {read_model(req, *raw, detail::parse_deleted_secret), raw};
+  return {read_model(req, *raw, detail::read_deleted_secret), raw};
 }
 
 DeleteSecretOperation SecretClient::StartDeleteSecret(const std::string& name) const {
@@ -286,7 +295,7 @@ DeleteSecretOperation SecretClient::StartDeleteSecret(const std::string& name) c
   DeleteSecretOperation operation;
   operation.client_ = impl_;
   operation.name_ = name;
-  operation.value_ = read_model(req, *raw, detail::parse_deleted_secret);
+  operation.value_ = read_model(req, *raw, detail::read_deleted_secret);
   // Without soft delete there is no recovery id and nothing left to wait for.
   operation.done_ = operation.value_.RecoveryId.ValueOr("").empty();
   operation.last_ = raw;
@@ -302,7 +311,7 @@ RecoverDeletedSecretOperation SecretClient::StartRecoverDeletedSecret(
   operation.client_ = impl_;
   operation.name_ = name;
   operation.recover_ = true;
-  operation.value_ = read_model(req, *raw, detail::parse_secret_properties);
+  operation.value_ = read_model(req, *raw, detail::read_secret_properties);
   operation.last_ = raw;
   return operation;
 }
@@ -318,14 +327,7 @@ Response<BackupSecretResult> SecretClient::BackupSecret(const std::string& name)
   check_name(name, "name");
   http::Request req = impl_->request("POST", impl_->url("/secrets/" + name + "/backup"));
   auto raw = impl_->send(req, 200);
-  BackupSecretResult result = read_model(req, *raw, [](const json& body) {
-    auto value = body.is_object() ? body.find("value") : body.end();
-    if (!body.is_object() || value == body.end() || !value->is_string()) {
-      throw std::runtime_error("backup response has no string 'value'");
-    }
-    return BackupSecretResult{base64url_decode(value->get<std::string>())};
-  });
-  return {std::move(result), raw};
+  return {BackupSecretResult{read_model(req, *raw, detail::read_backup)}, raw};
 }
 
 Response<KeyVaultSecret> SecretClient::RestoreSecretBackup(
@@ -343,7 +345,7 @@ Response<KeyVaultSecret> SecretClient::RestoreSecretBackup(
   req.body.insert(req.body.end(), encoded.begin(), encoded.end());
   req.body.insert(req.body.end(), kClose.begin(), kClose.end());
   auto raw = impl_->send(req, 200);
-  return {read_model(req, *raw, detail::parse_secret), raw};
+  return {read_model(req, *raw, detail::read_secret), raw};
 }
 
 template <class Item>
@@ -356,11 +358,7 @@ void PagedResponse<Item>::MoveToNextPage() {
   }
   const auto& impl = *client_;
   std::string url = impl.resolve_next_link(*NextPageToken);
-  if constexpr (std::is_same_v<Item, DeletedSecret>) {
-    impl.fetch_page(url, detail::parse_deleted_secret, Items, NextPageToken, RawResponse);
-  } else {
-    impl.fetch_page(url, detail::parse_secret_properties, Items, NextPageToken, RawResponse);
-  }
+  impl.fetch_page(url, Items, NextPageToken, RawResponse);
 }
 
 template <class T>
@@ -375,9 +373,9 @@ const http::Response& SecretOperation<T>::Poll() {
       break;
     case 200:
       if constexpr (std::is_same_v<T, DeletedSecret>) {
-        value_ = read_model(req, *raw, detail::parse_deleted_secret);
+        value_ = read_model(req, *raw, detail::read_deleted_secret);
       } else {
-        value_ = read_model(req, *raw, detail::parse_secret_properties);
+        value_ = read_model(req, *raw, detail::read_secret_properties);
       }
       done_ = true;
       break;
