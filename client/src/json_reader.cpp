@@ -143,11 +143,13 @@ void JsonReader::skip_value() {
   if (scratch.kind == JsonKind::Object || scratch.kind == JsonKind::Array) skip_rest();
 }
 
-bool JsonReader::next_member(JsonValue& key) {
+// Inside a container: reads its closing `close` and returns false, or the ',' before every
+// element but the first and returns true.
+bool JsonReader::next_in_container(char close) {
   std::uint8_t& state = open_.back();
   skip_whitespace();
   if (pos_ >= text_.size()) fail();
-  if (text_[pos_] == '}') {
+  if (text_[pos_] == close) {
     ++pos_;
     open_.pop_back();
     return false;
@@ -157,8 +159,13 @@ bool JsonReader::next_member(JsonValue& key) {
   } else {
     if (text_[pos_] != ',') fail();
     ++pos_;
-    skip_whitespace();
   }
+  return true;
+}
+
+bool JsonReader::next_member(JsonValue& key) {
+  if (!next_in_container('}')) return false;
+  skip_whitespace();
   if (pos_ >= text_.size() || text_[pos_] != '"') fail();
   ++pos_;
   key.kind = JsonKind::String;
@@ -170,21 +177,7 @@ bool JsonReader::next_member(JsonValue& key) {
 }
 
 bool JsonReader::next_element() {
-  std::uint8_t& state = open_.back();
-  skip_whitespace();
-  if (pos_ >= text_.size()) fail();
-  if (text_[pos_] == ']') {
-    ++pos_;
-    open_.pop_back();
-    return false;
-  }
-  if (state & kFirst) {
-    state &= static_cast<std::uint8_t>(~kFirst);
-  } else {
-    if (text_[pos_] != ',') fail();
-    ++pos_;
-  }
-  return true;
+  return next_in_container(']');
 }
 
 void JsonReader::skip_rest() {

@@ -87,6 +87,7 @@ class JsonReader {
  private:
   void skip_whitespace();
   [[noreturn]] void fail() const;
+  bool next_in_container(char close);
   void read_string(JsonValue& out);
   void read_escaped(JsonValue& out, std::size_t start);
   std::uint32_t read_hex4();

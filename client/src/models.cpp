@@ -88,65 +88,76 @@ JsonKind read_object(JsonReader& reader, Members members) {
   return value.kind;
 }
 
-void read_attributes(JsonReader& reader, RawAttributes& raw) {
+// A member the models read as a scalar, and where it goes.
+template <class Raw>
+struct ScalarMember {
+  std::string_view name;
+  JsonValue Raw::*slot;
+};
+
+constexpr ScalarMember<RawAttributes> kAttributeMembers[] = {
+    {"enabled", &RawAttributes::enabled},
+    {"nbf", &RawAttributes::nbf},
+    {"exp", &RawAttributes::exp},
+    {"created", &RawAttributes::created},
+    {"updated", &RawAttributes::updated},
+    {"recoverableDays", &RawAttributes::recoverable_days},
+    {"recoveryLevel", &RawAttributes::recovery_level},
+};
+
+constexpr ScalarMember<RawBundle> kBundleMembers[] = {
+    {"id", &RawBundle::id},
+    {"value", &RawBundle::value},
+    {"contentType", &RawBundle::content_type},
+    {"kid", &RawBundle::kid},
+    {"previousVersion", &RawBundle::previous_version},
+    {"managed", &RawBundle::managed},
+    {"recoveryId", &RawBundle::recovery_id},
+    {"deletedDate", &RawBundle::deleted_date},
+    {"scheduledPurgeDate", &RawBundle::scheduled_purge_date},
+};
+
+// Reads the members of the object the reader is in: those of `members` into their slots of
+// `raw`, the others with `other(name)`, which must read or skip the value.
+template <class Raw, std::size_t N, class Other>
+void read_members(JsonReader& reader, Raw& raw, const ScalarMember<Raw> (&members)[N],
+                  Other other) {
   JsonValue key;
   while (reader.next_member(key)) {
     const std::string_view name = key.text();
-    if (name == "enabled") {
-      read_scalar(reader, raw.enabled);
-    } else if (name == "nbf") {
-      read_scalar(reader, raw.nbf);
-    } else if (name == "exp") {
-      read_scalar(reader, raw.exp);
-    } else if (name == "created") {
-      read_scalar(reader, raw.created);
-    } else if (name == "updated") {
-      read_scalar(reader, raw.updated);
-    } else if (name == "recoverableDays") {
-      read_scalar(reader, raw.recoverable_days);
-    } else if (name == "recoveryLevel") {
-      read_scalar(reader, raw.recovery_level);
+    const ScalarMember<Raw>* known = nullptr;
+    for (const auto& member : members) {
+      if (member.name == name) {
+        known = &member;
+        break;
+      }
+    }
+    if (known) {
+      read_scalar(reader, raw.*(known->slot));
     } else {
-      reader.skip_value();
+      other(name);
     }
   }
 }
 
 void read_bundle_members(JsonReader& reader, RawBundle& raw) {
-  JsonValue key;
-  while (reader.next_member(key)) {
-    const std::string_view name = key.text();
-    if (name == "id") {
-      read_scalar(reader, raw.id);
-    } else if (name == "value") {
-      read_scalar(reader, raw.value);
-    } else if (name == "attributes") {
+  read_members(reader, raw, kBundleMembers, [&](std::string_view name) {
+    if (name == "attributes") {
       raw.attributes = RawAttributes{};
-      raw.attributes_kind = read_object(reader, [&] { read_attributes(reader, raw.attributes); });
+      raw.attributes_kind = read_object(reader, [&] {
+        read_members(reader, raw.attributes, kAttributeMembers,
+                     [&](std::string_view) { reader.skip_value(); });
+      });
     } else if (name == "tags") {
       raw.tags.clear();
       raw.tags_kind = read_object(reader, [&] {
         JsonValue tag;
         while (reader.next_member(tag)) read_scalar(reader, raw.tags[std::string(tag.text())]);
       });
-    } else if (name == "contentType") {
-      read_scalar(reader, raw.content_type);
-    } else if (name == "kid") {
-      read_scalar(reader, raw.kid);
-    } else if (name == "previousVersion") {
-      read_scalar(reader, raw.previous_version);
-    } else if (name == "managed") {
-      read_scalar(reader, raw.managed);
-    } else if (name == "recoveryId") {
-      read_scalar(reader, raw.recovery_id);
-    } else if (name == "deletedDate") {
-      read_scalar(reader, raw.deleted_date);
-    } else if (name == "scheduledPurgeDate") {
-      read_scalar(reader, raw.scheduled_purge_date);
     } else {
       reader.skip_value();
     }
-  }
+  });
 }
 
 // Reads one bundle-shaped value (the reader is before it).
