@@ -18,16 +18,16 @@ constexpr std::uint8_t kFirst = 2;
 constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
 constexpr std::uint64_t kHighs = 0x8080808080808080ULL;
 
-// True when some byte of `word` is zero (exact: no false negatives).
-constexpr bool has_zero_byte(std::uint64_t word) {
-  return ((word - kOnes) & ~word & kHighs) != 0;
-}
-
 // True when some byte of `word` is '"', '\\', below 0x20 or above 0x7F: one that the plain
-// string loop cannot pass over.
+// string loop cannot pass over. Each term sets a byte's high bit for such a byte (zero bytes of
+// w ^ '"' and w ^ '\\'; borrows of w - 0x20; w's own high bits); borrows can flag a byte too
+// many, never one too few, and a false alarm only sends the loop to the byte-wise check.
 bool needs_attention(std::uint64_t word) {
-  return has_zero_byte(word ^ (kOnes * '"')) || has_zero_byte(word ^ (kOnes * '\\')) ||
-         ((word - kOnes * 0x20) & ~word & kHighs) != 0 || (word & kHighs) != 0;
+  const std::uint64_t quote = word ^ (kOnes * '"');
+  const std::uint64_t backslash = word ^ (kOnes * '\\');
+  const std::uint64_t flags = ((quote - kOnes) & ~quote) | ((backslash - kOnes) & ~backslash) |
+                              (word - kOnes * 0x20) | word;
+  return (flags & kHighs) != 0;
 }
 
 bool is_digit(char c) {

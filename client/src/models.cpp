@@ -388,20 +388,21 @@ ObjectId parse_object_id(std::string_view id) {
   } catch (const std::invalid_argument&) {
     return parts;  // Sanitized recordings replace ids by placeholders; that is not an error.
   }
-  std::vector<std::string> segments;
-  const std::string& path = url.path();
-  std::size_t start = 1;
-  while (start <= path.size()) {
+  // The first three non-empty path segments are collection, name and version.
+  std::string_view segments[3];
+  std::size_t count = 0;
+  const std::string_view path = url.path();
+  for (std::size_t start = 1; start <= path.size() && count < 3;) {
     std::size_t slash = path.find('/', start);
-    if (slash == std::string::npos) slash = path.size();
-    if (slash > start) segments.push_back(url_decode(path.substr(start, slash - start)));
+    if (slash == std::string_view::npos) slash = path.size();
+    if (slash > start) segments[count++] = path.substr(start, slash - start);
     start = slash + 1;
   }
-  if (segments.size() < 2) return parts;
+  if (count < 2) return parts;
   parts.vault_url = url.authority_url();
-  parts.collection = segments[0];
-  parts.name = segments[1];
-  if (segments.size() >= 3) parts.version = segments[2];
+  parts.collection = url_decode(segments[0]);
+  parts.name = url_decode(segments[1]);
+  if (count == 3) parts.version = url_decode(segments[2]);
   return parts;
 }
 

@@ -16,6 +16,8 @@ namespace {
 using nlohmann::json;
 
 constexpr std::size_t kMaxNameLength = 127;
+// The headers the pipeline adds: request id, User-Agent, Accept, Content-Type, Authorization.
+constexpr std::size_t kRequestHeaders = 5;
 
 bool valid_name(const std::string& name) {
   if (name.empty() || name.size() > kMaxNameLength) return false;
@@ -101,11 +103,14 @@ struct detail::SecretClientImpl {
   std::string vault_url;  // scheme://host[:port][/prefix], no trailing slash
   std::string authority;  // scheme://host[:port]
   std::string api_version;
+  std::string api_query;  // "?api-version=..."
   detail::Pipeline pipeline;
 
   SecretClientImpl(const std::string& url, std::shared_ptr<TokenCredential> credential,
                    const SecretClientOptions& options)
-      : api_version(options.ApiVersion), pipeline(std::move(credential), options) {
+      : api_version(options.ApiVersion),
+        api_query("?api-version=" + url_encode(options.ApiVersion)),
+        pipeline(std::move(credential), options) {
     Url parsed;
     try {
       parsed = Url(url);
@@ -121,8 +126,16 @@ struct detail::SecretClientImpl {
     vault_url = authority + path;
   }
 
-  std::string url(const std::string& path, std::optional<int> max_results = std::nullopt) const {
-    std::string out = vault_url + path + "?api-version=" + url_encode(api_version);
+  // The URL of the vault path made of `path` (already encoded), in one allocation.
+  std::string url(std::initializer_list<std::string_view> path,
+                  std::optional<int> max_results = std::nullopt) const {
+    std::size_t size = vault_url.size() + api_query.size() + (max_results ? 24 : 0);
+    for (std::string_view part : path) size += part.size();
+    std::string out;
+    out.reserve(size);
+    out += vault_url;
+    for (std::string_view part : path) out += part;
+    out += api_query;
     if (max_results) out += "&maxresults=" + std::to_string(*max_results);
     return out;
   }
@@ -163,6 +176,7 @@ struct detail::SecretClientImpl {
     http::Request out;
     out.method = std::move(method);
     out.url = std::move(url);
+    out.headers.reserve(kRequestHeaders);
     return out;
   }
 
@@ -204,9 +218,9 @@ const std::string& SecretClient::GetUrl() const {
 Response<KeyVaultSecret> SecretClient::GetSecret(const std::string& name,
                                                  const std::string& version) const {
   check_name(name, "name");
-  std::string path = "/secrets/" + name;
-  if (!version.empty()) path += "/" + url_encode(version);
-  http::Request req = impl_->request("GET", impl_->url(path));
+  http::Request req = impl_->request(
+      "GET", version.empty() ? impl_->url({"/secrets/", name})
+                             : impl_->url({"/secrets/", name, "/", url_encode(version)}));
   auto raw = impl_->send(req, 200);
   return {read_model(req, *raw, detail::read_secret), raw};
 }
@@ -224,7 +238,7 @@ Response<KeyVaultSecret> SecretClient::SetSecret(const std::string& name, const 
   json attributes = attributes_json(options.Enabled, options.NotBefore, options.ExpiresOn);
   if (!attributes.empty()) body["attributes"] = std::move(attributes);
   if (!options.Tags.empty()) body["tags"] = tags_json(options.Tags);
-  http::Request req = impl_->request("PUT", impl_->url("/secrets/" + name));
+  http::Request req = impl_->request("PUT", impl_->url({"/secrets/", name}));
   req.body = http::to_bytes(body.dump());
   auto raw = impl_->send(req, 200);
   return {read_model(req, *raw, detail::read_secret), raw};
@@ -243,7 +257,7 @@ Response<SecretProperties> SecretClient::UpdateSecretProperties(
   if (!attributes.empty()) body["attributes"] = std::move(attributes);
   if (!properties.Tags.empty()) body["tags"] = tags_json(properties.Tags);
   http::Request req = impl_->request(
-      "PATCH", impl_->url("/secrets/" + properties.Name + "/" + url_encode(properties.Version)));
+      "PATCH", impl_->url({"/secrets/", properties.Name, "/", url_encode(properties.Version)}));
   req.body = http::to_bytes(body.dump());
   auto raw = impl_->send(req, 200);
   return {read_model(req, *raw, detail::read_secret_properties), raw};
@@ -254,7 +268,7 @@ SecretPropertiesPagedResponse SecretClient::GetPropertiesOfSecrets(
   SecretPropertiesPagedResponse page;
   page.client_ = impl_;
   std::string url = options.NextPageToken ? impl_->resolve_next_link(*options.NextPageToken)
-                                          : impl_->url("/secrets", options.MaxResults);
+                                          : impl_->url({"/secrets"}, options.MaxResults);
   impl_->fetch_page(url, page.Items, page.NextPageToken, page.RawResponse);
   return page;
 }
@@ -266,7 +280,7 @@ SecretPropertiesPagedResponse SecretClient::GetPropertiesOfSecretsVersions(
   page.client_ = impl_;
   std::string url = options.NextPageToken
                         ? impl_->resolve_next_link(*options.NextPageToken)
-                        : impl_->url("/secrets/" + name + "/versions", options.MaxResults);
+                        : impl_->url({"/secrets/", name, "/versions"}, options.MaxResults);
   impl_->fetch_page(url, page.Items, page.NextPageToken, page.RawResponse);
   return page;
 }
@@ -276,21 +290,21 @@ DeletedSecretPagedResponse SecretClient::GetDeletedSecrets(
   DeletedSecretPagedResponse page;
   page.client_ = impl_;
   std::string url = options.NextPageToken ? impl_->resolve_next_link(*options.NextPageToken)
-                                          : impl_->url("/deletedsecrets", options.MaxResults);
+                                          : impl_->url({"/deletedsecrets"}, options.MaxResults);
   impl_->fetch_page(url, page.Items, page.NextPageToken, page.RawResponse);
   return page;
 }
 
 Response<DeletedSecret> SecretClient::GetDeletedSecret(const std::string& name) const {
   check_name(name, "name");
-  http::Request req = impl_->request("GET", impl_->url("/deletedsecrets/" + name));
+  http::Request req = impl_->request("GET", impl_->url({"/deletedsecrets/", name}));
   auto raw = impl_->send(req, 200);
   return {read_model(req, *raw, detail::read_deleted_secret), raw};
 }
 
 DeleteSecretOperation SecretClient::StartDeleteSecret(const std::string& name) const {
   check_name(name, "name");
-  http::Request req = impl_->request("DELETE", impl_->url("/secrets/" + name));
+  http::Request req = impl_->request("DELETE", impl_->url({"/secrets/", name}));
   auto raw = impl_->send(req, 200);
   DeleteSecretOperation operation;
   operation.client_ = impl_;
@@ -305,7 +319,7 @@ DeleteSecretOperation SecretClient::StartDeleteSecret(const std::string& name) c
 RecoverDeletedSecretOperation SecretClient::StartRecoverDeletedSecret(
     const std::string& name) const {
   check_name(name, "name");
-  http::Request req = impl_->request("POST", impl_->url("/deletedsecrets/" + name + "/recover"));
+  http::Request req = impl_->request("POST", impl_->url({"/deletedsecrets/", name, "/recover"}));
   auto raw = impl_->send(req, 200);
   RecoverDeletedSecretOperation operation;
   operation.client_ = impl_;
@@ -318,14 +332,14 @@ RecoverDeletedSecretOperation SecretClient::StartRecoverDeletedSecret(
 
 Response<PurgedSecret> SecretClient::PurgeDeletedSecret(const std::string& name) const {
   check_name(name, "name");
-  http::Request req = impl_->request("DELETE", impl_->url("/deletedsecrets/" + name));
+  http::Request req = impl_->request("DELETE", impl_->url({"/deletedsecrets/", name}));
   auto raw = impl_->send(req, 204);
   return {PurgedSecret{}, raw};
 }
 
 Response<BackupSecretResult> SecretClient::BackupSecret(const std::string& name) const {
   check_name(name, "name");
-  http::Request req = impl_->request("POST", impl_->url("/secrets/" + name + "/backup"));
+  http::Request req = impl_->request("POST", impl_->url({"/secrets/", name, "/backup"}));
   auto raw = impl_->send(req, 200);
   return {BackupSecretResult{read_model(req, *raw, detail::read_backup)}, raw};
 }
@@ -336,14 +350,12 @@ Response<KeyVaultSecret> SecretClient::RestoreSecretBackup(
     throw InvalidArgumentException(
         "backup: must not be empty (pass the bytes returned by BackupSecret)");
   }
-  http::Request req = impl_->request("POST", impl_->url("/secrets/restore"));
+  http::Request req = impl_->request("POST", impl_->url({"/secrets/restore"}));
   // Written directly: the base64url alphabet needs no JSON escaping, and the blob is kilobytes.
-  const std::string encoded = base64url_encode(backup);
-  constexpr std::string_view kOpen = R"({"value":")", kClose = R"("})";
-  req.body.reserve(kOpen.size() + encoded.size() + kClose.size());
-  req.body.insert(req.body.end(), kOpen.begin(), kOpen.end());
-  req.body.insert(req.body.end(), encoded.begin(), encoded.end());
-  req.body.insert(req.body.end(), kClose.begin(), kClose.end());
+  std::string body = R"({"value":")";
+  body += base64url_encode(backup);
+  body += R"("})";
+  req.body = http::to_bytes(body);
   auto raw = impl_->send(req, 200);
   return {read_model(req, *raw, detail::read_secret), raw};
 }
@@ -365,8 +377,8 @@ template <class T>
 const http::Response& SecretOperation<T>::Poll() {
   if (done_ && last_) return *last_;
   const auto& impl = *client_;
-  std::string path = recover_ ? "/secrets/" + name_ : "/deletedsecrets/" + name_;
-  http::Request req = impl.request("GET", impl.url(path));
+  http::Request req =
+      impl.request("GET", impl.url({recover_ ? "/secrets/" : "/deletedsecrets/", name_}));
   auto raw = std::make_shared<const http::Response>(impl.pipeline.send(req));
   switch (raw->status) {
     case 404:  // not there yet: still running

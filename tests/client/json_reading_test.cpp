@@ -221,3 +221,25 @@ TEST_CASE("A list page with a bad item names its index; a bad nextLink is named 
   CHECK(page.Items.empty());
   CHECK(page.NextPageToken == std::optional<std::string>("n"));
 }
+
+TEST_CASE("Every byte position of a long string is checked and decoded as nlohmann/json does") {
+  const std::vector<std::string> specials = {
+      "\\n", "\\u00e9", "\xC3\xA9", "\xE2\x82\xAC",    "\x01", "\x7F", "\xC3",
+      "\"",  "\\\"",    "\\",       "\xF0\x9F\x98\x80"};
+  for (const auto& special : specials) {
+    for (std::size_t at = 0; at < 20; ++at) {
+      const std::string body =
+          R"({"value":")" + std::string(at, 'a') + special + std::string(20, 'b') + R"("})";
+      INFO("special " << special << " at " << at);
+      const std::string expected = nlohmann_verdict(body);
+      if (expected != "ok") {
+        CHECK(get_secret_with_body(body) == expected);
+        continue;
+      }
+      ClientFixture f;
+      f.transport->respond(200, body);
+      CHECK(f.client().GetSecret("s").Value.Value ==
+            nlohmann::json::parse(body)["value"].get<std::string>());
+    }
+  }
+}
