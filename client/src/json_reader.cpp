@@ -3,10 +3,10 @@
 // a backslash, a control character or a non-ASCII byte needs a closer look.
 #include "json_reader.hpp"
 
-#include <cerrno>
-#include <cmath>
-#include <cstdlib>
+#include <algorithm>
+#include <charconv>
 #include <cstring>
+#include <system_error>
 
 namespace kv::detail {
 
@@ -57,6 +57,43 @@ void append_utf8(std::string& out, std::uint32_t code) {
     out += static_cast<char>(0x80 | ((code >> 6) & 0x3F));
     out += static_cast<char>(0x80 | (code & 0x3F));
   }
+}
+
+// The power of ten of a valid JSON number's first significant digit (1.5e3 -> 3, 0.02 -> -2),
+// saturated far beyond the range of double; 0 when every digit is zero.
+long long decimal_magnitude(std::string_view token) {
+  std::size_t i = token.empty() || token[0] != '-' ? 0 : 1;
+  long long magnitude = 0;
+  bool found = false;
+  long long integer_digits = 0;
+  for (; i < token.size() && is_digit(token[i]); ++i, ++integer_digits) {
+    if (!found && token[i] != '0') {
+      found = true;
+      magnitude = -integer_digits;  // corrected by the digit count below
+    }
+  }
+  if (found) magnitude += integer_digits - 1;
+  if (i < token.size() && token[i] == '.') {
+    ++i;
+    for (long long k = 1; i < token.size() && is_digit(token[i]); ++i, ++k) {
+      if (!found && token[i] != '0') {
+        found = true;
+        magnitude = -k;
+      }
+    }
+  }
+  if (!found) return 0;
+  if (i < token.size() && (token[i] == 'e' || token[i] == 'E')) {
+    ++i;
+    const bool minus = i < token.size() && token[i] == '-';
+    if (i < token.size() && (token[i] == '-' || token[i] == '+')) ++i;
+    long long exponent = 0;
+    for (; i < token.size() && is_digit(token[i]); ++i) {
+      exponent = std::min<long long>(exponent * 10 + (token[i] - '0'), 1'000'000'000);
+    }
+    magnitude += minus ? -exponent : exponent;
+  }
+  return magnitude;
 }
 
 }  // namespace
@@ -418,12 +455,18 @@ void JsonReader::read_number(JsonValue& out) {
       return;
     }
   }
-  const std::string token(text_.substr(start, pos_ - start));
-  const double value = std::strtod(token.c_str(), nullptr);
-  // An overflowing number is an error, as it is for nlohmann/json.
-  if (!std::isfinite(value)) {
-    pos_ = start;
-    fail();
+  const std::string_view token = text_.substr(start, pos_ - start);
+  double value = 0;
+  // from_chars, unlike strtod, does not depend on the C locale's decimal point.
+  const auto [end, error] = std::from_chars(token.data(), token.data() + token.size(), value);
+  static_cast<void>(end);
+  if (error == std::errc::result_out_of_range) {
+    // Too large is an error, as it is for nlohmann/json; too small is zero, as strtod has it.
+    if (decimal_magnitude(token) >= 0) {
+      pos_ = start;
+      fail();
+    }
+    value = negative ? -0.0 : 0.0;
   }
   out.kind = JsonKind::Float;
   out.floating = value;

@@ -8,6 +8,7 @@
 // member order.
 #include "kv/models.hpp"
 
+#include <limits>
 #include <map>
 #include <stdexcept>
 
@@ -245,6 +246,10 @@ Nullable<std::int64_t> integer_field(const JsonValue& value, const char* path, c
     case JsonKind::Unsigned:
       return static_cast<std::int64_t>(value.unsigned_integer);
     case JsonKind::Float:
+      // Converting a double outside the range of int64 is undefined; such a value is no time.
+      if (!(value.floating > -9.2e18 && value.floating < 9.2e18)) {
+        throw std::runtime_error("field '" + std::string(path) + name + "': number out of range");
+      }
       return static_cast<std::int64_t>(value.floating);
     case JsonKind::String: {
       const std::string text(value.text());
@@ -266,6 +271,12 @@ Nullable<std::int64_t> integer_field(const JsonValue& value, const char* path, c
 Nullable<TimePoint> time_field(const JsonValue& value, const char* path, const char* name) {
   auto seconds = integer_field(value, path, name);
   if (!seconds) return std::nullopt;
+  // A time point counts nanoseconds in 64 bits: about 292 years either side of 1970.
+  constexpr std::int64_t kLimit = std::numeric_limits<std::int64_t>::max() / 1'000'000'000;
+  if (*seconds > kLimit || *seconds < -kLimit) {
+    throw std::runtime_error("field '" + std::string(path) + name + "': " +
+                             std::to_string(*seconds) + " seconds is out of the range of times");
+  }
   return from_unix_seconds(*seconds);
 }
 

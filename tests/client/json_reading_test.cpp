@@ -57,6 +57,8 @@ TEST_CASE("Bodies nlohmann/json accepts are read, and those it rejects fail at t
       R"({"unknown":[1,-0,0.5,1.5e10,1E+2,-1e-2,1e-400,true,false,null,{"a":[[],{}]}],"value":"v"})",
       R"({"attributes":{"created":18446744073709551615,"updated":-9223372036854775808}})",
       R"({"attributes":{"created":18446744073709551616,"updated":-9223372036854775809}})",
+      R"({"attributes":{"created":1e-400,"updated":-2e-324,"nbf":0.000e99999999999}})",
+      R"({"attributes":{"created":1.7976931348623157e308}})",
       R"({"tags":{"a":"1","b":null},"tags":{"c":"3"}})",
       nested(10000),
       // rejected
@@ -131,6 +133,30 @@ TEST_CASE("Bodies nlohmann/json accepts are read, and those it rejects fail at t
 TEST_CASE("A number too large for a double is reported as invalid JSON at the number") {
   CHECK(get_secret_with_body(R"({"attributes":{"created":1e999}})") ==
         kPrefix + "response body is not valid JSON (parse error at byte 26)");
+  CHECK(get_secret_with_body(R"({"attributes":{"created":-1.7976931348623159e308}})") ==
+        kPrefix + "response body is not valid JSON (parse error at byte 26)");
+  CHECK(get_secret_with_body(R"({"attributes":{"created":0.01e311}})") ==
+        kPrefix + "response body is not valid JSON (parse error at byte 26)");
+}
+
+TEST_CASE("Times beyond what a time point holds are an error naming the field") {
+  CHECK(
+      get_secret_with_body(R"({"attributes":{"updated":-9223372036854775808}})") ==
+      kPrefix +
+          "field 'attributes.updated': -9223372036854775808 seconds is out of the range of times");
+  CHECK(get_secret_with_body(R"({"attributes":{"exp":9223372037}})") ==
+        kPrefix + "field 'attributes.exp': 9223372037 seconds is out of the range of times");
+  CHECK(get_secret_with_body(R"({"attributes":{"nbf":1e300}})") ==
+        kPrefix + "field 'attributes.nbf': number out of range");
+  CHECK(get_secret_with_body(R"({"attributes":{"nbf":9223372036}})") == "ok");
+}
+
+TEST_CASE("A number too small for a double reads as zero") {
+  ClientFixture f;
+  f.transport->respond(200, R"({"attributes":{"created":1e-400,"updated":-25e-330}})");
+  auto p = f.client().GetSecret("s").Value.Properties;
+  CHECK(p.CreatedOn == kvtest::at(0));
+  CHECK(p.UpdatedOn == kvtest::at(0));
 }
 
 TEST_CASE("Shape errors name the first wrong field in a fixed order, whatever the member order") {
