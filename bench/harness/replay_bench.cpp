@@ -38,6 +38,13 @@ using namespace std::chrono_literals;
 
 namespace {
 
+// Backup blobs of the real service's size (~5 KB decoded, ~7 KB of base64url each way).
+test::InProcessVaultOptions real_sized_backups() {
+  test::InProcessVaultOptions options;
+  options.backup_bytes = 5000;
+  return options;
+}
+
 double seconds_since(Clock_::time_point start) {
   return std::chrono::duration<double>(Clock_::now() - start).count();
 }
@@ -78,8 +85,9 @@ Fixture record_seed_fixture() {
   const std::string vault = "https://benchvault.vault.azure.net";
   SanitizerOptions sanitizer;
   sanitizer.vault_url = vault;
-  auto recorder = std::make_shared<RecordingTransport>(std::make_shared<test::InProcessVault>(vault),
-                                                       std::make_shared<Sanitizer>(sanitizer));
+  auto recorder = std::make_shared<RecordingTransport>(
+      std::make_shared<test::InProcessVault>(vault, real_sized_backups()),
+      std::make_shared<Sanitizer>(sanitizer));
   auto client = make_client(recorder, vault, std::make_shared<ManualClock>());
   test::run_seed_flow(client, "bench-secret", "my secret value", 2s);
   Fixture fixture;
@@ -98,7 +106,8 @@ void record_cost_bench(double budget_seconds) {
     const double cpu_start = cpu_seconds();
     while (seconds_since(start) < budget_seconds) {
       for (int i = 0; i < 50; ++i) {
-        std::shared_ptr<http::Transport> transport = std::make_shared<test::InProcessVault>(vault_url);
+        std::shared_ptr<http::Transport> transport =
+            std::make_shared<test::InProcessVault>(vault_url, real_sized_backups());
         std::shared_ptr<RecordingTransport> recorder;
         if (record) {
           SanitizerOptions sanitizer;

@@ -2,9 +2,9 @@
 // the default scope, then on a 401 challenge a token for the challenge's tenant and scope and one
 // resend. The challenge and tokens are cached per pipeline (per SecretClient), never per process,
 // so that recording and playback see identical traffic.
-#include <map>
+#include <memory>
 #include <mutex>
-#include <optional>
+#include <vector>
 
 #include "challenge.hpp"
 #include "kv/errors.hpp"
@@ -32,39 +32,51 @@ class BearerStage final : public Stage {
         verify_resource_(verify_resource),
         next_(std::move(next)) {}
 
-  http::Response send(const http::Request& request) override {
-    Url url(request.url);
-    if (url.scheme() != "https" && !is_loopback(url.host())) {
-      throw AuthenticationException(
-          "bearer token authentication requires https; refusing to send "
-          "a token to " +
-          request.url);
-    }
-    TokenRequestContext context = current_context();
-    http::Request authorized = request;
-    authorized.headers.set("Authorization", "Bearer " + token(context, /*force=*/false));
-    http::Response response = next_->send(authorized);
+  http::Response send(http::Request& request) override {
+    check_url(request.url);
+    request.headers.set("Authorization", authorization(nullptr));
+    http::Response response = next_->send(request);
     if (response.status != 401) return response;
     const std::string* header = response.headers.find("WWW-Authenticate");
     if (header == nullptr) return response;
 
     Challenge challenge = parse_challenge(*header);
-    if (verify_resource_) verify(challenge, url);
-    TokenRequestContext challenged{{challenge.scope}, challenge.tenant_id};
-    {
-      std::lock_guard lock(mutex_);
-      challenge_ = challenged;
-    }
+    if (verify_resource_) verify(challenge, Url(request.url));
     // The token just refused must not come back from the cache.
-    authorized.headers.set("Authorization", "Bearer " + token(challenged, /*force=*/true));
-    return next_->send(authorized);
+    request.headers.set("Authorization",
+                        authorization(std::make_unique<TokenRequestContext>(
+                            TokenRequestContext{{challenge.scope}, challenge.tenant_id})));
+    return next_->send(request);
   }
 
  private:
-  TokenRequestContext current_context() {
+  // A token, and the header value that carries it, for one request context.
+  struct CachedToken {
+    TokenRequestContext context;
+    AccessToken token;
+    std::string header;  // "Bearer <token>"
+  };
+
+  // Refuses to send a token over plain http. The URLs of one client share their scheme and
+  // authority, so the last one found good answers for every URL that starts with it.
+  void check_url(const std::string& url) {
+    {
+      std::lock_guard lock(mutex_);
+      const std::size_t n = checked_origin_.size();
+      if (n > 0 && url.compare(0, n, checked_origin_) == 0 &&
+          (url.size() == n || url[n] == '/' || url[n] == '?' || url[n] == '#')) {
+        return;
+      }
+    }
+    Url parsed(url);
+    if (parsed.scheme() != "https" && !is_loopback(parsed.host())) {
+      throw AuthenticationException(
+          "bearer token authentication requires https; refusing to send "
+          "a token to " +
+          url);
+    }
     std::lock_guard lock(mutex_);
-    if (challenge_) return *challenge_;
-    return TokenRequestContext{{kDefaultScope}, ""};
+    checked_origin_ = url.substr(0, url.find_first_of("/?#", url.find("://") + 3));
   }
 
   static void verify(const Challenge& challenge, const Url& url) {
@@ -82,29 +94,42 @@ class BearerStage final : public Stage {
     }
   }
 
-  std::string token(const TokenRequestContext& context, bool force) {
-    std::string key = context.TenantId + '\n';
-    for (const auto& scope : context.Scopes) key += scope + ' ';
-    // Held across GetToken so that concurrent requests share one token request.
-    std::lock_guard lock(token_mutex_);
-    auto it = tokens_.find(key);
-    if (!force && it != tokens_.end() && clock_->now() + kRefreshMargin < it->second.ExpiresOn) {
-      return it->second.Token;
+  static bool same_context(const TokenRequestContext& a, const TokenRequestContext& b) {
+    return a.TenantId == b.TenantId && a.Scopes == b.Scopes;
+  }
+
+  // The Authorization value: for a new `challenged` context (which then becomes the current one)
+  // a fresh token; otherwise the current context's cached token unless it is about to expire.
+  // The lock is held across GetToken so that concurrent requests share one token request.
+  std::string authorization(std::unique_ptr<TokenRequestContext> challenged) {
+    std::lock_guard lock(mutex_);
+    const bool force = challenged != nullptr;
+    if (challenged) challenge_ = std::move(challenged);
+    const TokenRequestContext& context = challenge_ ? *challenge_ : default_context_;
+    CachedToken* cached = nullptr;
+    for (auto& entry : tokens_) {
+      if (same_context(entry.context, context)) cached = &entry;
+    }
+    if (!force && cached && clock_->now() + kRefreshMargin < cached->token.ExpiresOn) {
+      return cached->header;
     }
     AccessToken fresh = credential_->GetToken(context);
-    std::string value = fresh.Token;
-    tokens_[key] = std::move(fresh);
-    return value;
+    if (!cached) cached = &tokens_.emplace_back(CachedToken{context, {}, {}});
+    cached->header = "Bearer " + fresh.Token;
+    cached->token = std::move(fresh);
+    return cached->header;
   }
 
   std::shared_ptr<TokenCredential> credential_;
   std::shared_ptr<Clock> clock_;
   bool verify_resource_;
   std::unique_ptr<Stage> next_;
+  const TokenRequestContext default_context_{{kDefaultScope}, ""};
   std::mutex mutex_;
-  std::optional<TokenRequestContext> challenge_;
-  std::mutex token_mutex_;
-  std::map<std::string, AccessToken> tokens_;
+  std::string checked_origin_;
+  std::unique_ptr<TokenRequestContext> challenge_;
+  // One entry per context ever used: the default one and at most a few challenged ones.
+  std::vector<CachedToken> tokens_;
 };
 
 }  // namespace

@@ -6,7 +6,10 @@
 namespace kv::http {
 
 Bytes to_bytes(std::string_view text) {
-  return Bytes(text.begin(), text.end());
+  // From byte pointers: one memmove instead of an element-wise char -> uint8_t conversion
+  // (bodies are kilobytes).
+  const auto* first = reinterpret_cast<const std::uint8_t*>(text.data());
+  return Bytes(first, first + text.size());
 }
 
 std::string_view as_text(const Bytes& bytes) {

@@ -1,24 +1,41 @@
 // Reading the service's JSON bodies into the public models (internal).
+//
+// Every reader takes the whole body text. A body that is not JSON throws JsonSyntaxError; a JSON
+// body of the wrong shape throws std::runtime_error naming the field. Shape errors are reported
+// only once the whole text is known to be JSON, and in a fixed field order, whatever the order
+// of the members in the text.
 #pragma once
 
-#include <nlohmann/json.hpp>
+#include <cstdint>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
+#include "json_reader.hpp"
 #include "kv/models.hpp"
 
 namespace kv::detail {
 
-/// Reads a SecretBundle or SecretItem (value ignored); throws std::runtime_error naming the field.
-SecretProperties parse_secret_properties(const nlohmann::json& body);
+/// Reads a SecretBundle or SecretItem (value ignored).
+SecretProperties read_secret_properties(std::string_view body);
 /// Reads a SecretBundle including its value.
-KeyVaultSecret parse_secret(const nlohmann::json& body);
+KeyVaultSecret read_secret(std::string_view body);
 /// Reads a DeletedSecretBundle or DeletedSecretItem.
-DeletedSecret parse_deleted_secret(const nlohmann::json& body);
-/// Reads a list page: the "value" items parsed by `parse_item`, and nextLink (empty when absent).
-template <class Item, class Parse>
-std::pair<std::vector<Item>, std::string> parse_page(const nlohmann::json& body, Parse parse_item);
+DeletedSecret read_deleted_secret(std::string_view body);
+/// Reads a BackupSecretResult and decodes its base64url value.
+std::vector<std::uint8_t> read_backup(std::string_view body);
+
+/// One list page: the items, and nextLink (empty when absent or null).
+template <class Item>
+struct Page {
+  std::vector<Item> items;
+  std::string next_link;
+};
+/// Reads a SecretListResult.
+Page<SecretProperties> read_properties_page(std::string_view body);
+/// Reads a DeletedSecretListResult.
+Page<DeletedSecret> read_deleted_page(std::string_view body);
 
 /// Splits a Key Vault identifier ("https://v/secrets/name/version") into its parts.
 struct ObjectId {
@@ -28,34 +45,11 @@ struct ObjectId {
   std::string version;
 };
 /// Parses `id`; an id that is not a URL (e.g. "Sanitized") yields all-empty parts.
-ObjectId parse_object_id(const std::string& id);
+ObjectId parse_object_id(std::string_view id);
 
 /// Unix seconds to a time point.
 TimePoint from_unix_seconds(std::int64_t seconds);
 /// A time point to Unix seconds (rounded down).
 std::int64_t to_unix_seconds(TimePoint time);
-
-template <class Item, class Parse>
-std::pair<std::vector<Item>, std::string> parse_page(const nlohmann::json& body, Parse parse_item) {
-  std::pair<std::vector<Item>, std::string> page;
-  if (!body.is_object()) throw std::runtime_error("list response: expected a JSON object");
-  auto value = body.find("value");
-  if (value != body.end() && !value->is_null()) {
-    if (!value->is_array()) throw std::runtime_error("list response: 'value' is not an array");
-    for (std::size_t i = 0; i < value->size(); ++i) {
-      try {
-        page.first.push_back(parse_item((*value)[i]));
-      } catch (const std::runtime_error& e) {
-        throw std::runtime_error("list response: value[" + std::to_string(i) + "]: " + e.what());
-      }
-    }
-  }
-  auto next = body.find("nextLink");
-  if (next != body.end() && !next->is_null()) {
-    if (!next->is_string()) throw std::runtime_error("list response: 'nextLink' is not a string");
-    page.second = next->get<std::string>();
-  }
-  return page;
-}
 
 }  // namespace kv::detail

@@ -1,8 +1,18 @@
 // The secrets models: JSON field mapping and printing.
+//
+// Reading is two passes over one body: the JsonReader pass keeps the members the models know as
+// raw values (strings stay views into the body), then the model pass checks their types in a
+// fixed order and builds the model. Checking after the whole text was read keeps the errors
+// what they would be for a parsed document: a syntax error anywhere wins over a wrong type, the
+// last of two duplicate members counts, and the first wrong field is the same whatever the
+// member order.
 #include "kv/models.hpp"
 
+#include <limits>
+#include <map>
 #include <stdexcept>
 
+#include "kv/base64url.hpp"
 #include "kv/url.hpp"
 #include "model_json.hpp"
 
@@ -16,104 +26,359 @@ namespace detail {
 
 namespace {
 
-using nlohmann::json;
+// The attributes object of a bundle, as read.
+struct RawAttributes {
+  JsonValue enabled;
+  JsonValue nbf;
+  JsonValue exp;
+  JsonValue created;
+  JsonValue updated;
+  JsonValue recoverable_days;
+  JsonValue recovery_level;
+};
 
-std::string type_name(const json& value) {
-  return value.type_name();
+// Every member of a SecretBundle, DeletedSecretBundle, list item or BackupSecretResult that a
+// model reads, as it stood in the text.
+struct RawBundle {
+  JsonKind kind = JsonKind::Absent;  // of the whole value
+  JsonValue id;
+  JsonValue value;
+  JsonValue content_type;
+  JsonValue kid;
+  JsonValue previous_version;
+  JsonValue managed;
+  JsonValue recovery_id;
+  JsonValue deleted_date;
+  JsonValue scheduled_purge_date;
+  JsonKind tags_kind = JsonKind::Absent;
+  std::map<std::string, JsonValue> tags;  // in key order, as the checks go through them
+  JsonKind attributes_kind = JsonKind::Absent;
+  RawAttributes attributes;
+};
+
+// A list page, as read.
+struct RawPage {
+  JsonKind kind = JsonKind::Absent;
+  JsonKind value_kind = JsonKind::Absent;
+  std::vector<RawBundle> items;
+  JsonValue next_link;
+};
+
+bool is_container(JsonKind kind) {
+  return kind == JsonKind::Object || kind == JsonKind::Array;
 }
 
-[[noreturn]] void wrong_type(const std::string& field, const char* expected, const json& value) {
+// Reads a member's value into `slot`, skipping the content of a container (the models only
+// need to know that it was one).
+void read_scalar(JsonReader& reader, JsonValue& slot) {
+  reader.read(slot);
+  if (is_container(slot.kind)) reader.skip_rest();
+}
+
+// Reads a member whose value the models expect to be an object; returns its kind. For an object,
+// `members` reads its content.
+template <class Members>
+JsonKind read_object(JsonReader& reader, Members members) {
+  JsonValue value;
+  reader.read(value);
+  if (value.kind == JsonKind::Object) {
+    members();
+  } else if (value.kind == JsonKind::Array) {
+    reader.skip_rest();
+  }
+  return value.kind;
+}
+
+// A member the models read as a scalar, and where it goes.
+template <class Raw>
+struct ScalarMember {
+  std::string_view name;
+  JsonValue Raw::*slot;
+};
+
+constexpr ScalarMember<RawAttributes> kAttributeMembers[] = {
+    {"enabled", &RawAttributes::enabled},
+    {"nbf", &RawAttributes::nbf},
+    {"exp", &RawAttributes::exp},
+    {"created", &RawAttributes::created},
+    {"updated", &RawAttributes::updated},
+    {"recoverableDays", &RawAttributes::recoverable_days},
+    {"recoveryLevel", &RawAttributes::recovery_level},
+};
+
+constexpr ScalarMember<RawBundle> kBundleMembers[] = {
+    {"id", &RawBundle::id},
+    {"value", &RawBundle::value},
+    {"contentType", &RawBundle::content_type},
+    {"kid", &RawBundle::kid},
+    {"previousVersion", &RawBundle::previous_version},
+    {"managed", &RawBundle::managed},
+    {"recoveryId", &RawBundle::recovery_id},
+    {"deletedDate", &RawBundle::deleted_date},
+    {"scheduledPurgeDate", &RawBundle::scheduled_purge_date},
+};
+
+// Reads the members of the object the reader is in: those of `members` into their slots of
+// `raw`, the others with `other(name)`, which must read or skip the value.
+template <class Raw, std::size_t N, class Other>
+void read_members(JsonReader& reader, Raw& raw, const ScalarMember<Raw> (&members)[N],
+                  Other other) {
+  JsonValue key;
+  while (reader.next_member(key)) {
+    const std::string_view name = key.text();
+    const ScalarMember<Raw>* known = nullptr;
+    for (const auto& member : members) {
+      if (member.name == name) {
+        known = &member;
+        break;
+      }
+    }
+    if (known) {
+      read_scalar(reader, raw.*(known->slot));
+    } else {
+      other(name);
+    }
+  }
+}
+
+void read_bundle_members(JsonReader& reader, RawBundle& raw) {
+  read_members(reader, raw, kBundleMembers, [&](std::string_view name) {
+    if (name == "attributes") {
+      raw.attributes = RawAttributes{};
+      raw.attributes_kind = read_object(reader, [&] {
+        read_members(reader, raw.attributes, kAttributeMembers,
+                     [&](std::string_view) { reader.skip_value(); });
+      });
+    } else if (name == "tags") {
+      raw.tags.clear();
+      raw.tags_kind = read_object(reader, [&] {
+        JsonValue tag;
+        while (reader.next_member(tag)) read_scalar(reader, raw.tags[std::string(tag.text())]);
+      });
+    } else {
+      reader.skip_value();
+    }
+  });
+}
+
+// Reads one bundle-shaped value (the reader is before it).
+void read_bundle_value(JsonReader& reader, RawBundle& raw) {
+  JsonValue value;
+  reader.read(value);
+  raw.kind = value.kind;
+  if (value.kind == JsonKind::Object) {
+    read_bundle_members(reader, raw);
+  } else if (value.kind == JsonKind::Array) {
+    reader.skip_rest();
+  }
+}
+
+RawBundle read_raw_bundle(std::string_view text) {
+  JsonReader reader(text);
+  RawBundle raw;
+  read_bundle_value(reader, raw);
+  reader.finish();
+  return raw;
+}
+
+RawPage read_raw_page(std::string_view text) {
+  JsonReader reader(text);
+  RawPage raw;
+  JsonValue top;
+  reader.read(top);
+  raw.kind = top.kind;
+  if (top.kind == JsonKind::Object) {
+    JsonValue key;
+    while (reader.next_member(key)) {
+      const std::string_view name = key.text();
+      if (name == "value") {
+        raw.items.clear();
+        JsonValue value;
+        reader.read(value);
+        raw.value_kind = value.kind;
+        if (value.kind == JsonKind::Array) {
+          while (reader.next_element()) read_bundle_value(reader, raw.items.emplace_back());
+        } else if (value.kind == JsonKind::Object) {
+          reader.skip_rest();
+        }
+      } else if (name == "nextLink") {
+        read_scalar(reader, raw.next_link);
+      } else {
+        reader.skip_value();
+      }
+    }
+  } else if (top.kind == JsonKind::Array) {
+    reader.skip_rest();
+  }
+  reader.finish();
+  return raw;
+}
+
+// ---- The model pass: types checked in a fixed order, messages naming the field. ----
+
+[[noreturn]] void wrong_type(const std::string& field, const char* expected, JsonKind found) {
   throw std::runtime_error("field '" + field + "': expected " + expected + ", found " +
-                           type_name(value));
+                           kind_name(found));
 }
 
-const json* member(const json& object, const char* name) {
-  auto it = object.find(name);
-  if (it == object.end() || it->is_null()) return nullptr;
-  return &*it;
+Nullable<std::string> string_field(JsonValue& value, const char* path, const char* name) {
+  if (value.missing()) return std::nullopt;
+  if (value.kind != JsonKind::String) wrong_type(std::string(path) + name, "a string", value.kind);
+  return value.take_text();
 }
 
-std::optional<std::string> optional_string(const json& object, const char* name,
-                                           const std::string& path) {
-  const json* value = member(object, name);
-  if (!value) return std::nullopt;
-  if (!value->is_string()) wrong_type(path + name, "a string", *value);
-  return value->get<std::string>();
-}
-
-std::optional<bool> optional_bool(const json& object, const char* name, const std::string& path) {
-  const json* value = member(object, name);
-  if (!value) return std::nullopt;
-  if (!value->is_boolean()) wrong_type(path + name, "a boolean", *value);
-  return value->get<bool>();
+Nullable<bool> bool_field(const JsonValue& value, const char* path, const char* name) {
+  if (value.missing()) return std::nullopt;
+  if (value.kind != JsonKind::Boolean) {
+    wrong_type(std::string(path) + name, "a boolean", value.kind);
+  }
+  return value.boolean;
 }
 
 // Integers or numeric strings: both occur in real responses and recordings.
-std::optional<std::int64_t> optional_integer(const json& object, const char* name,
-                                             const std::string& path) {
-  const json* value = member(object, name);
-  if (!value) return std::nullopt;
-  if (value->is_number_integer()) return value->get<std::int64_t>();
-  if (value->is_number_float()) return static_cast<std::int64_t>(value->get<double>());
-  if (value->is_string()) {
-    const std::string& text = value->get_ref<const std::string&>();
-    try {
-      std::size_t used = 0;
-      long long parsed = std::stoll(text, &used);
-      if (used == text.size()) return parsed;
-    } catch (const std::exception&) {
-      // Falls through to the error below, which names the field.
+Nullable<std::int64_t> integer_field(const JsonValue& value, const char* path, const char* name) {
+  switch (value.kind) {
+    case JsonKind::Absent:
+    case JsonKind::Null:
+      return std::nullopt;
+    case JsonKind::Integer:
+      return value.integer;
+    case JsonKind::Unsigned:
+      return static_cast<std::int64_t>(value.unsigned_integer);
+    case JsonKind::Float:
+      // Converting a double outside the range of int64 is undefined; such a value is no time.
+      if (!(value.floating > -9.2e18 && value.floating < 9.2e18)) {
+        throw std::runtime_error("field '" + std::string(path) + name + "': number out of range");
+      }
+      return static_cast<std::int64_t>(value.floating);
+    case JsonKind::String: {
+      const std::string text(value.text());
+      try {
+        std::size_t used = 0;
+        long long parsed = std::stoll(text, &used);
+        if (used == text.size()) return parsed;
+      } catch (const std::exception&) {
+        // Falls through to the error below, which names the field.
+      }
+      throw std::runtime_error("field '" + std::string(path) + name +
+                               "': expected a number, found \"" + text + "\"");
     }
-    throw std::runtime_error("field '" + path + name + "': expected a number, found \"" + text +
-                             "\"");
+    default:
+      wrong_type(std::string(path) + name, "a number or numeric string", value.kind);
   }
-  wrong_type(path + name, "a number or numeric string", *value);
 }
 
-std::optional<TimePoint> optional_time(const json& object, const char* name,
-                                       const std::string& path) {
-  auto seconds = optional_integer(object, name, path);
+Nullable<TimePoint> time_field(const JsonValue& value, const char* path, const char* name) {
+  auto seconds = integer_field(value, path, name);
   if (!seconds) return std::nullopt;
+  // A time point counts nanoseconds in 64 bits: about 292 years either side of 1970.
+  constexpr std::int64_t kLimit = std::numeric_limits<std::int64_t>::max() / 1'000'000'000;
+  if (*seconds > kLimit || *seconds < -kLimit) {
+    throw std::runtime_error("field '" + std::string(path) + name + "': " +
+                             std::to_string(*seconds) + " seconds is out of the range of times");
+  }
   return from_unix_seconds(*seconds);
 }
 
-void read_properties(const json& body, SecretProperties& props) {
-  if (!body.is_object())
-    throw std::runtime_error("expected a JSON object, found " + type_name(body));
-  if (auto id = optional_string(body, "id", "")) {
-    props.Id = *id;
-    ObjectId parts = parse_object_id(props.Id);
-    props.Name = parts.name;
-    props.Version = parts.version;
-    props.VaultUrl = parts.vault_url;
+void build_properties(RawBundle& raw, SecretProperties& props) {
+  if (raw.kind != JsonKind::Object) {
+    throw std::runtime_error(std::string("expected a JSON object, found ") + kind_name(raw.kind));
   }
-  props.ContentType = optional_string(body, "contentType", "");
-  props.KeyId = optional_string(body, "kid", "");
-  props.PreviousVersion = optional_string(body, "previousVersion", "");
-  props.Managed = optional_bool(body, "managed", "").value_or(false);
-  if (const json* tags = member(body, "tags")) {
-    if (!tags->is_object()) wrong_type("tags", "an object", *tags);
-    for (const auto& [key, value] : tags->items()) {
-      if (value.is_string()) {
-        props.Tags[key] = value.get<std::string>();
-      } else if (!value.is_null()) {
-        wrong_type("tags." + key, "a string", value);
+  if (auto id = string_field(raw.id, "", "id")) {
+    props.Id = std::move(*id);
+    ObjectId parts = parse_object_id(props.Id);
+    props.Name = std::move(parts.name);
+    props.Version = std::move(parts.version);
+    props.VaultUrl = std::move(parts.vault_url);
+  }
+  props.ContentType = string_field(raw.content_type, "", "contentType");
+  props.KeyId = string_field(raw.kid, "", "kid");
+  props.PreviousVersion = string_field(raw.previous_version, "", "previousVersion");
+  props.Managed = bool_field(raw.managed, "", "managed");
+  if (raw.tags_kind != JsonKind::Absent && raw.tags_kind != JsonKind::Null) {
+    if (raw.tags_kind != JsonKind::Object) wrong_type("tags", "an object", raw.tags_kind);
+    for (auto& [key, value] : raw.tags) {
+      if (value.kind == JsonKind::String) {
+        props.Tags[key] = value.take_text();
+      } else if (value.kind != JsonKind::Null) {
+        wrong_type("tags." + key, "a string", value.kind);
       }
     }
   }
-  if (const json* attributes = member(body, "attributes")) {
-    if (!attributes->is_object()) wrong_type("attributes", "an object", *attributes);
-    const std::string path = "attributes.";
-    props.Enabled = optional_bool(*attributes, "enabled", path);
-    props.NotBefore = optional_time(*attributes, "nbf", path);
-    props.ExpiresOn = optional_time(*attributes, "exp", path);
-    props.CreatedOn = optional_time(*attributes, "created", path);
-    props.UpdatedOn = optional_time(*attributes, "updated", path);
-    if (auto days = optional_integer(*attributes, "recoverableDays", path)) {
+  if (raw.attributes_kind != JsonKind::Absent && raw.attributes_kind != JsonKind::Null) {
+    if (raw.attributes_kind != JsonKind::Object) {
+      wrong_type("attributes", "an object", raw.attributes_kind);
+    }
+    RawAttributes& a = raw.attributes;
+    const char* path = "attributes.";
+    props.Enabled = bool_field(a.enabled, path, "enabled");
+    props.NotBefore = time_field(a.nbf, path, "nbf");
+    props.ExpiresOn = time_field(a.exp, path, "exp");
+    props.CreatedOn = time_field(a.created, path, "created");
+    props.UpdatedOn = time_field(a.updated, path, "updated");
+    if (auto days = integer_field(a.recoverable_days, path, "recoverableDays")) {
       props.RecoverableDays = static_cast<std::int32_t>(*days);
     }
-    props.RecoveryLevel = optional_string(*attributes, "recoveryLevel", path);
+    props.RecoveryLevel = string_field(a.recovery_level, path, "recoveryLevel");
   }
+}
+
+SecretProperties build_secret_properties(RawBundle& raw) {
+  SecretProperties props;
+  build_properties(raw, props);
+  return props;
+}
+
+KeyVaultSecret build_secret(RawBundle& raw) {
+  KeyVaultSecret secret;
+  build_properties(raw, secret.Properties);
+  secret.Value = string_field(raw.value, "", "value");
+  secret.Name = secret.Properties.Name;
+  secret.Id = secret.Properties.Id;
+  return secret;
+}
+
+DeletedSecret build_deleted_secret(RawBundle& raw) {
+  DeletedSecret deleted;
+  static_cast<KeyVaultSecret&>(deleted) = build_secret(raw);
+  deleted.RecoveryId = string_field(raw.recovery_id, "", "recoveryId");
+  deleted.DeletedOn = time_field(raw.deleted_date, "", "deletedDate");
+  deleted.ScheduledPurgeDate = time_field(raw.scheduled_purge_date, "", "scheduledPurgeDate");
+  if (deleted.Name.empty() && !deleted.RecoveryId.ValueOr("").empty()) {
+    // The recovery id names the deleted secret even when the id is sanitized or absent.
+    ObjectId recovery = parse_object_id(deleted.RecoveryId.Value());
+    deleted.Name = recovery.name;
+    deleted.Properties.Name = recovery.name;
+    if (deleted.Properties.VaultUrl.empty()) deleted.Properties.VaultUrl = recovery.vault_url;
+  }
+  return deleted;
+}
+
+template <class Item, class Build>
+Page<Item> build_page(RawPage& raw, Build build) {
+  Page<Item> page;
+  if (raw.kind != JsonKind::Object)
+    throw std::runtime_error("list response: expected a JSON object");
+  if (raw.value_kind != JsonKind::Absent && raw.value_kind != JsonKind::Null) {
+    if (raw.value_kind != JsonKind::Array) {
+      throw std::runtime_error("list response: 'value' is not an array");
+    }
+    page.items.reserve(raw.items.size());
+    for (std::size_t i = 0; i < raw.items.size(); ++i) {
+      try {
+        page.items.push_back(build(raw.items[i]));
+      } catch (const std::runtime_error& e) {
+        throw std::runtime_error("list response: value[" + std::to_string(i) + "]: " + e.what());
+      }
+    }
+  }
+  if (!raw.next_link.missing()) {
+    if (raw.next_link.kind != JsonKind::String) {
+      throw std::runtime_error("list response: 'nextLink' is not a string");
+    }
+    page.next_link = raw.next_link.take_text();
+  }
+  return page;
 }
 
 }  // namespace
@@ -126,7 +391,7 @@ std::int64_t to_unix_seconds(TimePoint time) {
   return std::chrono::floor<std::chrono::seconds>(time.time_since_epoch()).count();
 }
 
-ObjectId parse_object_id(const std::string& id) {
+ObjectId parse_object_id(std::string_view id) {
   ObjectId parts;
   Url url;
   try {
@@ -134,44 +399,56 @@ ObjectId parse_object_id(const std::string& id) {
   } catch (const std::invalid_argument&) {
     return parts;  // Sanitized recordings replace ids by placeholders; that is not an error.
   }
-  const std::vector<std::string> segments = url.path_segments();
-  if (segments.size() < 2) return parts;
+  // The first three non-empty path segments are collection, name and version (no allocation:
+  // this runs for every bundle the client reads; Url::path_segments() is the general form).
+  std::string_view segments[3];
+  std::size_t count = 0;
+  const std::string_view path = url.path();
+  for (std::size_t start = 1; start <= path.size() && count < 3;) {
+    std::size_t slash = path.find('/', start);
+    if (slash == std::string_view::npos) slash = path.size();
+    if (slash > start) segments[count++] = path.substr(start, slash - start);
+    start = slash + 1;
+  }
+  if (count < 2) return parts;
   parts.vault_url = url.authority_url();
-  parts.collection = segments[0];
-  parts.name = segments[1];
-  if (segments.size() >= 3) parts.version = segments[2];
+  parts.collection = url_decode(segments[0]);
+  parts.name = url_decode(segments[1]);
+  if (count == 3) parts.version = url_decode(segments[2]);
   return parts;
 }
 
-SecretProperties parse_secret_properties(const nlohmann::json& body) {
-  SecretProperties props;
-  read_properties(body, props);
-  return props;
+SecretProperties read_secret_properties(std::string_view body) {
+  RawBundle raw = read_raw_bundle(body);
+  return build_secret_properties(raw);
 }
 
-KeyVaultSecret parse_secret(const nlohmann::json& body) {
-  KeyVaultSecret secret;
-  read_properties(body, secret.Properties);
-  secret.Value = optional_string(body, "value", "").value_or("");
-  secret.Name = secret.Properties.Name;
-  secret.Id = secret.Properties.Id;
-  return secret;
+KeyVaultSecret read_secret(std::string_view body) {
+  RawBundle raw = read_raw_bundle(body);
+  return build_secret(raw);
 }
 
-DeletedSecret parse_deleted_secret(const nlohmann::json& body) {
-  DeletedSecret deleted;
-  static_cast<KeyVaultSecret&>(deleted) = parse_secret(body);
-  deleted.RecoveryId = optional_string(body, "recoveryId", "").value_or("");
-  deleted.DeletedOn = optional_time(body, "deletedDate", "");
-  deleted.ScheduledPurgeDate = optional_time(body, "scheduledPurgeDate", "");
-  if (deleted.Name.empty() && !deleted.RecoveryId.empty()) {
-    // The recovery id names the deleted secret even when the id is sanitized or absent.
-    ObjectId recovery = parse_object_id(deleted.RecoveryId);
-    deleted.Name = recovery.name;
-    deleted.Properties.Name = recovery.name;
-    if (deleted.Properties.VaultUrl.empty()) deleted.Properties.VaultUrl = recovery.vault_url;
+DeletedSecret read_deleted_secret(std::string_view body) {
+  RawBundle raw = read_raw_bundle(body);
+  return build_deleted_secret(raw);
+}
+
+std::vector<std::uint8_t> read_backup(std::string_view body) {
+  RawBundle raw = read_raw_bundle(body);
+  if (raw.kind != JsonKind::Object || raw.value.kind != JsonKind::String) {
+    throw std::runtime_error("backup response has no string 'value'");
   }
-  return deleted;
+  return base64url_decode(raw.value.text());
+}
+
+Page<SecretProperties> read_properties_page(std::string_view body) {
+  RawPage raw = read_raw_page(body);
+  return build_page<SecretProperties>(raw, build_secret_properties);
+}
+
+Page<DeletedSecret> read_deleted_page(std::string_view body) {
+  RawPage raw = read_raw_page(body);
+  return build_page<DeletedSecret>(raw, build_deleted_secret);
 }
 
 }  // namespace detail

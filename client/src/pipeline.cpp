@@ -1,8 +1,6 @@
 // Pipeline assembly and the per-request headers.
 #include "pipeline.hpp"
 
-#include <cstdio>
-
 #include "kv/curl_transport.hpp"
 #include "kv/version.hpp"
 
@@ -14,7 +12,7 @@ class TransportStage final : public Stage {
  public:
   explicit TransportStage(std::shared_ptr<http::Transport> transport)
       : transport_(std::move(transport)) {}
-  http::Response send(const http::Request& request) override { return transport_->send(request); }
+  http::Response send(http::Request& request) override { return transport_->send(request); }
 
  private:
   std::shared_ptr<http::Transport> transport_;
@@ -46,11 +44,14 @@ std::string make_uuid(const RandomSource& random) {
   }
   bytes[6] = static_cast<unsigned char>((bytes[6] & 0x0F) | 0x40);  // version 4
   bytes[8] = static_cast<unsigned char>((bytes[8] & 0x3F) | 0x80);  // RFC 4122 variant
-  char text[37];
-  std::snprintf(text, sizeof text,
-                "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", bytes[0],
-                bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7], bytes[8],
-                bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]);
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string text(36, '-');
+  std::size_t at = 0;
+  for (int i = 0; i < 16; ++i) {
+    if (i == 4 || i == 6 || i == 8 || i == 10) ++at;  // the dashes of 8-4-4-4-12
+    text[at++] = kHex[bytes[i] >> 4];
+    text[at++] = kHex[bytes[i] & 0x0F];
+  }
   return text;
 }
 
@@ -81,6 +82,11 @@ http::Response Pipeline::send(http::Request& request) const {
   if (!request.headers.contains("Content-Type")) {
     request.headers.set("Content-Type", "application/json");
   }
+  // The token must not outlive the send in the caller's request (errors and logs read it).
+  struct RemoveAuthorization {
+    http::Request& request;
+    ~RemoveAuthorization() { request.headers.erase("Authorization"); }
+  } guard{request};
   return head_->send(request);
 }
 

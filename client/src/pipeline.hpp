@@ -17,8 +17,11 @@ namespace kv::detail {
 class Stage {
  public:
   virtual ~Stage() = default;
-  /// Sends `request` through this stage and everything below it.
-  virtual http::Response send(const http::Request& request) = 0;
+  /// Sends `request` through this stage and everything below it. A stage may set headers on
+  /// `request` for the stages below (the bearer stage sets Authorization); Pipeline::send removes
+  /// Authorization again before the caller sees the request. Copying the request instead would
+  /// copy its body on every attempt.
+  virtual http::Response send(http::Request& request) = 0;
 };
 
 /// Creates the retry stage (see retry_stage.cpp).
@@ -42,7 +45,8 @@ class Pipeline {
   Pipeline(std::shared_ptr<TokenCredential> credential, const SecretClientOptions& options);
 
   /// Adds the request id, User-Agent, Accept and Content-Type headers to `request` (so that an
-  /// error can name them) and sends it; the Authorization header is added to an inner copy only.
+  /// error can name them) and sends it; the Authorization header the bearer stage adds is removed
+  /// again when this returns or throws.
   http::Response send(http::Request& request) const;
 
   Clock& clock() const { return *clock_; }

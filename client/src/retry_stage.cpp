@@ -19,7 +19,7 @@ class RetryStage final : public Stage {
         random_(std::move(random)),
         next_(std::move(next)) {}
 
-  http::Response send(const http::Request& request) override {
+  http::Response send(http::Request& request) override {
     for (int attempt = 0;; ++attempt) {
       const bool last = attempt >= options_.MaxRetries;
       std::optional<http::Response> response;

@@ -16,6 +16,8 @@ namespace {
 using nlohmann::json;
 
 constexpr std::size_t kMaxNameLength = 127;
+// The headers the pipeline adds: request id, User-Agent, Accept, Content-Type, Authorization.
+constexpr std::size_t kRequestHeaders = 5;
 
 bool valid_name(const std::string& name) {
   if (name.empty() || name.size() > kMaxNameLength) return false;
@@ -40,30 +42,37 @@ std::string describe(const http::Request& request, const http::Response& respons
   return request.method + " " + request.url + " -> " + std::to_string(response.status);
 }
 
-// Parses the body of a successful response. Parse errors name the position only: the body of a
-// secret response holds the secret value, which must never reach a message.
-json parse_body(const http::Request& request, const http::Response& response) {
-  try {
-    return json::parse(response.body_text());
-  } catch (const json::parse_error& e) {
-    std::string why = response.body.empty()
-                          ? std::string("response body is empty")
-                          : "response body is not valid JSON (parse error at byte " +
-                                std::to_string(e.byte) + ")";
-    throw std::runtime_error(describe(request, response) + ": " + why);
+// Reports a body that is not JSON. The position is nlohmann/json's (the service's answers were
+// read with it before, and messages keep its numbering); the body itself is never quoted: the
+// body of a secret response holds the secret value, which must never reach a message.
+[[noreturn]] void throw_invalid_json(const http::Request& request, const http::Response& response,
+                                     std::size_t reader_offset) {
+  if (response.body.empty()) {
+    throw std::runtime_error(describe(request, response) + ": response body is empty");
   }
+  std::size_t byte = reader_offset + 1;
+  try {
+    const json accepted = json::parse(response.body_text());
+    static_cast<void>(accepted);
+  } catch (const json::parse_error& e) {
+    byte = e.byte;
+  } catch (const json::exception&) {
+    // A number too large for a double: the reader's position (the number's first byte) says it.
+  }
+  throw std::runtime_error(describe(request, response) +
+                           ": response body is not valid JSON (parse error at byte " +
+                           std::to_string(byte) + ")");
 }
 
-template <class Parse>
-auto read_model(const http::Request& request, const http::Response& response, Parse parse) {
-  json body = parse_body(request, response);
+// Reads the body of a successful response with one of the model readers (model_json.hpp).
+template <class Read>
+auto read_model(const http::Request& request, const http::Response& response, Read read) {
   try {
-    return parse(body);
+    return read(response.body_text());
+  } catch (const detail::JsonSyntaxError& e) {
+    throw_invalid_json(request, response, e.offset());
   } catch (const std::runtime_error& e) {
     throw std::runtime_error(describe(request, response) + ": " + e.what());
-  } catch (const json::exception& e) {
-    throw std::runtime_error(describe(request, response) + ": unexpected JSON shape (" +
-                             std::to_string(e.id) + ")");
   }
 }
 
@@ -71,8 +80,10 @@ bool starts_with(const std::string& text, std::string_view prefix) {
   return text.compare(0, prefix.size(), prefix) == 0;
 }
 
-json attributes_json(const std::optional<bool>& enabled, const std::optional<TimePoint>& nbf,
-                     const std::optional<TimePoint>& exp) {
+// `Optional` is std::optional (SetSecretOptions) or kv::Nullable (SecretProperties).
+template <template <class> class Optional>
+json attributes_json(const Optional<bool>& enabled, const Optional<TimePoint>& nbf,
+                     const Optional<TimePoint>& exp) {
   json attributes = json::object();
   if (enabled) attributes["enabled"] = *enabled;
   if (nbf) attributes["nbf"] = detail::to_unix_seconds(*nbf);
@@ -92,11 +103,14 @@ struct detail::SecretClientImpl {
   std::string vault_url;  // scheme://host[:port][/prefix], no trailing slash
   std::string authority;  // scheme://host[:port]
   std::string api_version;
+  std::string api_query;  // "?api-version=..."
   detail::Pipeline pipeline;
 
   SecretClientImpl(const std::string& url, std::shared_ptr<TokenCredential> credential,
                    const SecretClientOptions& options)
-      : api_version(options.ApiVersion), pipeline(std::move(credential), options) {
+      : api_version(options.ApiVersion),
+        api_query("?api-version=" + url_encode(options.ApiVersion)),
+        pipeline(std::move(credential), options) {
     Url parsed;
     try {
       parsed = Url(url);
@@ -112,8 +126,16 @@ struct detail::SecretClientImpl {
     vault_url = authority + path;
   }
 
-  std::string url(const std::string& path, std::optional<int> max_results = std::nullopt) const {
-    std::string out = vault_url + path + "?api-version=" + url_encode(api_version);
+  // The URL of the vault path made of `path` (already encoded), in one allocation.
+  std::string url(std::initializer_list<std::string_view> path,
+                  std::optional<int> max_results = std::nullopt) const {
+    std::size_t size = vault_url.size() + api_query.size() + (max_results ? 24 : 0);
+    for (std::string_view part : path) size += part.size();
+    std::string out;
+    out.reserve(size);
+    out += vault_url;
+    for (std::string_view part : path) out += part;
+    out += api_query;
     if (max_results) out += "&maxresults=" + std::to_string(*max_results);
     return out;
   }
@@ -154,6 +176,7 @@ struct detail::SecretClientImpl {
     http::Request out;
     out.method = std::move(method);
     out.url = std::move(url);
+    out.headers.reserve(kRequestHeaders);
     return out;
   }
 
@@ -164,16 +187,21 @@ struct detail::SecretClientImpl {
     return response;
   }
 
-  template <class Item, class Parse>
-  void fetch_page(const std::string& url, Parse parse, std::vector<Item>& items,
+  template <class Item>
+  void fetch_page(const std::string& url, std::vector<Item>& items,
                   std::optional<std::string>& next,
                   std::shared_ptr<const http::Response>& raw) const {
     http::Request req = request("GET", url);
     raw = send(req, 200);
-    auto page = read_model(req, *raw,
-                           [&](const json& body) { return detail::parse_page<Item>(body, parse); });
-    items = std::move(page.first);
-    next = page.second.empty() ? std::nullopt : std::optional<std::string>(page.second);
+    detail::Page<Item> page;
+    if constexpr (std::is_same_v<Item, DeletedSecret>) {
+      page = read_model(req, *raw, detail::read_deleted_page);
+    } else {
+      page = read_model(req, *raw, detail::read_properties_page);
+    }
+    items = std::move(page.items);
+    next = page.next_link.empty() ? std::nullopt
+                                  : std::optional<std::string>(std::move(page.next_link));
   }
 };
 
@@ -190,11 +218,11 @@ const std::string& SecretClient::GetUrl() const {
 Response<KeyVaultSecret> SecretClient::GetSecret(const std::string& name,
                                                  const std::string& version) const {
   check_name(name, "name");
-  std::string path = "/secrets/" + name;
-  if (!version.empty()) path += "/" + url_encode(version);
-  http::Request req = impl_->request("GET", impl_->url(path));
+  http::Request req = impl_->request(
+      "GET", version.empty() ? impl_->url({"/secrets/", name})
+                             : impl_->url({"/secrets/", name, "/", url_encode(version)}));
   auto raw = impl_->send(req, 200);
-  return {read_model(req, *raw, detail::parse_secret), raw};
+  return {read_model(req, *raw, detail::read_secret), raw};
 }
 
 Response<KeyVaultSecret> SecretClient::SetSecret(const std::string& name,
@@ -210,10 +238,10 @@ Response<KeyVaultSecret> SecretClient::SetSecret(const std::string& name, const 
   json attributes = attributes_json(options.Enabled, options.NotBefore, options.ExpiresOn);
   if (!attributes.empty()) body["attributes"] = std::move(attributes);
   if (!options.Tags.empty()) body["tags"] = tags_json(options.Tags);
-  http::Request req = impl_->request("PUT", impl_->url("/secrets/" + name));
+  http::Request req = impl_->request("PUT", impl_->url({"/secrets/", name}));
   req.body = http::to_bytes(body.dump());
   auto raw = impl_->send(req, 200);
-  return {read_model(req, *raw, detail::parse_secret), raw};
+  return {read_model(req, *raw, detail::read_secret), raw};
 }
 
 Response<SecretProperties> SecretClient::UpdateSecretProperties(
@@ -229,10 +257,10 @@ Response<SecretProperties> SecretClient::UpdateSecretProperties(
   if (!attributes.empty()) body["attributes"] = std::move(attributes);
   if (!properties.Tags.empty()) body["tags"] = tags_json(properties.Tags);
   http::Request req = impl_->request(
-      "PATCH", impl_->url("/secrets/" + properties.Name + "/" + url_encode(properties.Version)));
+      "PATCH", impl_->url({"/secrets/", properties.Name, "/", url_encode(properties.Version)}));
   req.body = http::to_bytes(body.dump());
   auto raw = impl_->send(req, 200);
-  return {read_model(req, *raw, detail::parse_secret_properties), raw};
+  return {read_model(req, *raw, detail::read_secret_properties), raw};
 }
 
 SecretPropertiesPagedResponse SecretClient::GetPropertiesOfSecrets(
@@ -240,9 +268,8 @@ SecretPropertiesPagedResponse SecretClient::GetPropertiesOfSecrets(
   SecretPropertiesPagedResponse page;
   page.client_ = impl_;
   std::string url = options.NextPageToken ? impl_->resolve_next_link(*options.NextPageToken)
-                                          : impl_->url("/secrets", options.MaxResults);
-  impl_->fetch_page(url, detail::parse_secret_properties, page.Items, page.NextPageToken,
-                    page.RawResponse);
+                                          : impl_->url({"/secrets"}, options.MaxResults);
+  impl_->fetch_page(url, page.Items, page.NextPageToken, page.RawResponse);
   return page;
 }
 
@@ -253,9 +280,8 @@ SecretPropertiesPagedResponse SecretClient::GetPropertiesOfSecretsVersions(
   page.client_ = impl_;
   std::string url = options.NextPageToken
                         ? impl_->resolve_next_link(*options.NextPageToken)
-                        : impl_->url("/secrets/" + name + "/versions", options.MaxResults);
-  impl_->fetch_page(url, detail::parse_secret_properties, page.Items, page.NextPageToken,
-                    page.RawResponse);
+                        : impl_->url({"/secrets/", name, "/versions"}, options.MaxResults);
+  impl_->fetch_page(url, page.Items, page.NextPageToken, page.RawResponse);
   return page;
 }
 
@@ -264,29 +290,28 @@ DeletedSecretPagedResponse SecretClient::GetDeletedSecrets(
   DeletedSecretPagedResponse page;
   page.client_ = impl_;
   std::string url = options.NextPageToken ? impl_->resolve_next_link(*options.NextPageToken)
-                                          : impl_->url("/deletedsecrets", options.MaxResults);
-  impl_->fetch_page(url, detail::parse_deleted_secret, page.Items, page.NextPageToken,
-                    page.RawResponse);
+                                          : impl_->url({"/deletedsecrets"}, options.MaxResults);
+  impl_->fetch_page(url, page.Items, page.NextPageToken, page.RawResponse);
   return page;
 }
 
 Response<DeletedSecret> SecretClient::GetDeletedSecret(const std::string& name) const {
   check_name(name, "name");
-  http::Request req = impl_->request("GET", impl_->url("/deletedsecrets/" + name));
+  http::Request req = impl_->request("GET", impl_->url({"/deletedsecrets/", name}));
   auto raw = impl_->send(req, 200);
-  return {read_model(req, *raw, detail::parse_deleted_secret), raw};
+  return {read_model(req, *raw, detail::read_deleted_secret), raw};
 }
 
 DeleteSecretOperation SecretClient::StartDeleteSecret(const std::string& name) const {
   check_name(name, "name");
-  http::Request req = impl_->request("DELETE", impl_->url("/secrets/" + name));
+  http::Request req = impl_->request("DELETE", impl_->url({"/secrets/", name}));
   auto raw = impl_->send(req, 200);
   DeleteSecretOperation operation;
   operation.client_ = impl_;
   operation.name_ = name;
-  operation.value_ = read_model(req, *raw, detail::parse_deleted_secret);
+  operation.value_ = read_model(req, *raw, detail::read_deleted_secret);
   // Without soft delete there is no recovery id and nothing left to wait for.
-  operation.done_ = operation.value_.RecoveryId.empty();
+  operation.done_ = operation.value_.RecoveryId.ValueOr("").empty();
   operation.last_ = raw;
   return operation;
 }
@@ -294,36 +319,29 @@ DeleteSecretOperation SecretClient::StartDeleteSecret(const std::string& name) c
 RecoverDeletedSecretOperation SecretClient::StartRecoverDeletedSecret(
     const std::string& name) const {
   check_name(name, "name");
-  http::Request req = impl_->request("POST", impl_->url("/deletedsecrets/" + name + "/recover"));
+  http::Request req = impl_->request("POST", impl_->url({"/deletedsecrets/", name, "/recover"}));
   auto raw = impl_->send(req, 200);
   RecoverDeletedSecretOperation operation;
   operation.client_ = impl_;
   operation.name_ = name;
   operation.recover_ = true;
-  operation.value_ = read_model(req, *raw, detail::parse_secret_properties);
+  operation.value_ = read_model(req, *raw, detail::read_secret_properties);
   operation.last_ = raw;
   return operation;
 }
 
 Response<PurgedSecret> SecretClient::PurgeDeletedSecret(const std::string& name) const {
   check_name(name, "name");
-  http::Request req = impl_->request("DELETE", impl_->url("/deletedsecrets/" + name));
+  http::Request req = impl_->request("DELETE", impl_->url({"/deletedsecrets/", name}));
   auto raw = impl_->send(req, 204);
   return {PurgedSecret{}, raw};
 }
 
 Response<BackupSecretResult> SecretClient::BackupSecret(const std::string& name) const {
   check_name(name, "name");
-  http::Request req = impl_->request("POST", impl_->url("/secrets/" + name + "/backup"));
+  http::Request req = impl_->request("POST", impl_->url({"/secrets/", name, "/backup"}));
   auto raw = impl_->send(req, 200);
-  BackupSecretResult result = read_model(req, *raw, [](const json& body) {
-    auto value = body.is_object() ? body.find("value") : body.end();
-    if (!body.is_object() || value == body.end() || !value->is_string()) {
-      throw std::runtime_error("backup response has no string 'value'");
-    }
-    return BackupSecretResult{base64url_decode(value->get<std::string>())};
-  });
-  return {std::move(result), raw};
+  return {BackupSecretResult{read_model(req, *raw, detail::read_backup)}, raw};
 }
 
 Response<KeyVaultSecret> SecretClient::RestoreSecretBackup(
@@ -332,10 +350,14 @@ Response<KeyVaultSecret> SecretClient::RestoreSecretBackup(
     throw InvalidArgumentException(
         "backup: must not be empty (pass the bytes returned by BackupSecret)");
   }
-  http::Request req = impl_->request("POST", impl_->url("/secrets/restore"));
-  req.body = http::to_bytes(json{{"value", base64url_encode(backup)}}.dump());
+  http::Request req = impl_->request("POST", impl_->url({"/secrets/restore"}));
+  // Written directly: the base64url alphabet needs no JSON escaping, and the blob is kilobytes.
+  std::string body = R"({"value":")";
+  body += base64url_encode(backup);
+  body += R"("})";
+  req.body = http::to_bytes(body);
   auto raw = impl_->send(req, 200);
-  return {read_model(req, *raw, detail::parse_secret), raw};
+  return {read_model(req, *raw, detail::read_secret), raw};
 }
 
 template <class Item>
@@ -348,28 +370,24 @@ void PagedResponse<Item>::MoveToNextPage() {
   }
   const auto& impl = *client_;
   std::string url = impl.resolve_next_link(*NextPageToken);
-  if constexpr (std::is_same_v<Item, DeletedSecret>) {
-    impl.fetch_page(url, detail::parse_deleted_secret, Items, NextPageToken, RawResponse);
-  } else {
-    impl.fetch_page(url, detail::parse_secret_properties, Items, NextPageToken, RawResponse);
-  }
+  impl.fetch_page(url, Items, NextPageToken, RawResponse);
 }
 
 template <class T>
 const http::Response& SecretOperation<T>::Poll() {
   if (done_ && last_) return *last_;
   const auto& impl = *client_;
-  std::string path = recover_ ? "/secrets/" + name_ : "/deletedsecrets/" + name_;
-  http::Request req = impl.request("GET", impl.url(path));
+  http::Request req =
+      impl.request("GET", impl.url({recover_ ? "/secrets/" : "/deletedsecrets/", name_}));
   auto raw = std::make_shared<const http::Response>(impl.pipeline.send(req));
   switch (raw->status) {
     case 404:  // not there yet: still running
       break;
     case 200:
       if constexpr (std::is_same_v<T, DeletedSecret>) {
-        value_ = read_model(req, *raw, detail::parse_deleted_secret);
+        value_ = read_model(req, *raw, detail::read_deleted_secret);
       } else {
-        value_ = read_model(req, *raw, detail::parse_secret_properties);
+        value_ = read_model(req, *raw, detail::read_secret_properties);
       }
       done_ = true;
       break;

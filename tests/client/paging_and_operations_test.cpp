@@ -174,7 +174,7 @@ TEST_CASE("A delete response without recoveryId (no soft delete) is done at once
   auto result = operation.PollUntilDone(2s);
   CHECK(f.transport->requests().size() == 1);
   CHECK(result.Value.Name == "s");
-  CHECK(result.Value.RecoveryId.empty());
+  CHECK_FALSE(result.Value.RecoveryId.HasValue());
 }
 
 TEST_CASE("StartRecoverDeletedSecret polls GET /secrets/{name} until 200") {

@@ -137,7 +137,7 @@ bool replay(const Exchange& exchange, const kv::http::Response& response) {
   } else if (!deleted && m == "DELETE" && n == 2) {
     auto operation = client.StartDeleteSecret(path[1]);
     CHECK(kv::http::iequals(operation.Value().Name, path[1]));  // from recoveryId if need be
-    CHECK(operation.Value().DeletedOn.has_value());
+    CHECK(operation.Value().DeletedOn.HasValue());
   } else if (!deleted && m == "POST" && n == 2 && path[1] == "restore") {
     auto secret = client.RestoreSecretBackup({1, 2, 3}).Value;
     CHECK((secret.Name.empty() == (id.rfind("http", 0) != 0)));
@@ -150,11 +150,11 @@ bool replay(const Exchange& exchange, const kv::http::Response& response) {
   } else if (deleted && m == "GET" && n == 1) {
     auto page = client.GetDeletedSecrets();
     CHECK(page.Items.size() == body.at("value").size());
-    for (const auto& item : page.Items) CHECK_FALSE(item.RecoveryId.empty());
+    for (const auto& item : page.Items) CHECK_FALSE(item.RecoveryId.ValueOr("").empty());
   } else if (deleted && m == "GET" && n == 2) {
     auto secret = client.GetDeletedSecret(path[1]).Value;
     CHECK(kv::http::iequals(secret.Name, path[1]));
-    CHECK(secret.ScheduledPurgeDate.has_value());
+    CHECK(secret.ScheduledPurgeDate.HasValue());
   } else if (deleted && m == "DELETE" && n == 2) {
     client.PurgeDeletedSecret(path[1]);
   } else if (deleted && m == "POST" && n == 3 && path[2] == "recover") {

@@ -44,7 +44,7 @@ TEST_CASE("GetSecret of the latest version sends GET /secrets/{name} and parses 
   CHECK(secret.Properties.UpdatedOn == at(1629853318));
   CHECK(secret.Properties.RecoveryLevel == "Recoverable+Purgeable");
   CHECK(secret.Properties.RecoverableDays == 90);
-  CHECK_FALSE(secret.Properties.NotBefore.has_value());
+  CHECK_FALSE(secret.Properties.NotBefore.HasValue());
   CHECK(result.RawResponse->status == 200);
 }
 
@@ -206,7 +206,7 @@ TEST_CASE("Certificate-backed secrets carry kid, managed and previousVersion") {
   f.transport->respond_json(200, body);
   auto properties = f.client().GetSecret("cert").Value.Properties;
   CHECK(properties.KeyId == "https://myvault.vault.azure.net/keys/cert/v2");
-  CHECK(properties.Managed);
+  CHECK(properties.Managed == true);
   CHECK(properties.PreviousVersion == "v1");
   CHECK(properties.Tags.empty());
 }

@@ -57,7 +57,7 @@ std::string seed_flow(TestSession& t) {
   client.StartDeleteSecret(name).PollUntilDone(200ms);
   client.PurgeDeletedSecret(name);
   t.retry_while_conflict([&] { return client.RestoreSecretBackup(backup); }, 30, 200ms);
-  return client.GetSecret(name).Value.Value;
+  return client.GetSecret(name).Value.Value.ValueOr("");
 }
 
 }  // namespace

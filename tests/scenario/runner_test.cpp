@@ -9,6 +9,7 @@
 
 #include "kv/credentials.hpp"
 #include "kv/scenario/parser.hpp"
+#include "kv/scenario/reporters.hpp"
 #include "kv/scenario/runner.hpp"
 #include "kv/secret_client.hpp"
 
@@ -39,8 +40,13 @@ class ScriptedTransport final : public kv::http::Transport {
     }
     Response r = responses_.front();
     responses_.pop_front();
+    if (r.status == kTransportFailure) {
+      throw kv::http::TransportError(7, "Connection refused", request.method, request.url);
+    }
     return r;
   }
+  /// A status that makes send() throw a TransportError instead of answering.
+  static constexpr int kTransportFailure = -1;
   std::vector<std::string> requests;
 
  private:
@@ -154,6 +160,7 @@ TEST_CASE("An exhausted retry reports the attempts and the last outcome", "[scen
       {"title": "reuse", "op": "set", "name": "s", "value": "v", "retry": {"attempts": 3, "intervalMs": 200}}]})");
   CHECK(result.failure_message() ==
         "t.json: step /steps/0 (set \"reuse\") failed after 3 attempts\n"
+        "  attempts: attempts 1\u20133: 409 Conflict/ObjectIsBeingDeleted\n"
         "  at:       /steps/0\n"
         "  expected: success\n"
         "  actual:   error 409 Conflict/ObjectIsBeingDeleted: busy");
@@ -230,4 +237,134 @@ TEST_CASE("Environment variables and random names go through the recorded-variab
   CHECK(recorded.at("missing") == "d");
   CHECK(std::regex_match(recorded.at("n"), std::regex("pre-[a-z0-9]{5}")));
   CHECK(h.transport->requests[0].rfind("PUT /secrets/" + recorded.at("n") + "?", 0) == 0);
+}
+
+TEST_CASE("A restore answer without a value satisfies \"value\": {\"absent\": true}",
+          "[scenario][runner]") {
+  Harness h;
+  h.transport->add(
+      200,
+      R"({"id":"https://v.vault.azure.net/secrets/s/0123456789abcdef0123456789abcdef","attributes":{"enabled":true}})");
+  auto result = h.run(R"({"name": "t", "steps": [
+      {"op": "restore", "backup": "AQID", "expect": {"name": "s", "value": {"absent": true},
+                                                     "managed": {"absent": true}}}]})");
+  INFO(result.failure_message());
+  CHECK(result.status == kv::scenario::Status::Passed);
+}
+
+TEST_CASE("A present empty value fails \"value\": {\"absent\": true} and shows \"\"",
+          "[scenario][runner]") {
+  Harness h;
+  h.transport->add(200, secret_body("s", "", "0123456789abcdef0123456789abcdef"));
+  auto result = h.run(R"({"name": "t", "steps": [
+      {"op": "restore", "backup": "AQID", "expect": {"value": {"absent": true}}}]})");
+  CHECK(result.failure_message() ==
+        "t.json: step /steps/0 (restore) failed\n"
+        "  at:       /steps/0/expect/value/absent\n"
+        "  expected: value absent\n"
+        "  actual:   \"\"");
+}
+
+TEST_CASE("A delete answer without a recovery id leaves recoveryId absent", "[scenario][runner]") {
+  Harness h;
+  h.transport->add(
+      200,
+      R"({"id":"https://v.vault.azure.net/secrets/s/0123456789abcdef0123456789abcdef","attributes":{"recoveryLevel":"Purgeable"}})");
+  auto result = h.run(R"({"name": "t", "steps": [
+      {"op": "delete", "name": "s", "expect": {"recoveryId": {"absent": true}, "value": {"absent": true},
+                                               "deletedOn": {"absent": true}, "done": true}}]})");
+  INFO(result.failure_message());
+  CHECK(result.status == kv::scenario::Status::Passed);
+}
+
+TEST_CASE("A step failing after retries reports the distinct outcomes of its attempts, grouped",
+          "[scenario][runner]") {
+  // The restore succeeds once but its check fails; then the secret exists and every retry
+  // conflicts. The last outcome alone (409) would hide the first one.
+  const char* restored =
+      R"({"value":"","id":"https://v.vault.azure.net/secrets/s/0123456789abcdef0123456789abcdef"})";
+  const char* conflict = R"({"error":{"code":"Conflict","message":"name in use"}})";
+  Harness h;
+  h.transport->add(409, conflict);
+  h.transport->add(200, restored);
+  for (int i = 0; i < 18; ++i) h.transport->add(409, conflict);
+  auto result = h.run(R"({"name": "t", "steps": [
+      {"op": "restore", "backup": "AQID", "retry": {"attempts": 20, "intervalMs": 10},
+       "expect": {"value": {"absent": true}}}]})");
+  CHECK(result.failure_message() ==
+        "t.json: step /steps/0 (restore) failed after 20 attempts\n"
+        "  attempts: attempt 1: 409 Conflict; attempt 2: 200, but value expected absent, found "
+        "\"\"; attempts 3\u201320: 409 Conflict\n"
+        "  at:       /steps/0/expect\n"
+        "  expected: success\n"
+        "  actual:   error 409 Conflict: name in use");
+  REQUIRE(result.steps.size() == 1);
+  const auto& history = result.steps[0].history;
+  REQUIRE(history.size() == 3);
+  CHECK(history[2].first == 3);
+  CHECK(history[2].last == 20);
+
+  kv::scenario::RunSummary summary;
+  summary.scenarios.push_back(result);
+  auto report = nlohmann::json::parse(kv::scenario::to_json_report(summary, "playback"));
+  CHECK(report["scenarios"][0]["steps"][0]["history"] ==
+        nlohmann::json::parse(R"([{"first":1,"last":1,"outcome":"409 Conflict"},
+            {"first":2,"last":2,"outcome":"200, but value expected absent, found \"\""},
+            {"first":3,"last":20,"outcome":"409 Conflict"}])"));
+  const std::string junit = kv::scenario::to_junit_xml(summary, "playback");
+  CHECK(junit.find("attempts: attempt 1: 409 Conflict; attempt 2: 200, but value expected "
+                   "absent, found &quot;&quot;; attempts 3\u201320: 409 Conflict") !=
+        std::string::npos);
+}
+
+TEST_CASE("A retried step that passes or runs once keeps no history in its failure message",
+          "[scenario][runner]") {
+  Harness h;
+  h.transport->add(409, kConflict);
+  h.transport->add(200, secret_body("s", "v", "0123456789abcdef0123456789abcdef"));
+  h.transport->add(200, secret_body("s", "other", "0123456789abcdef0123456789abcdef"));
+  auto result = h.run(R"({"name": "t", "steps": [
+      {"op": "set", "name": "s", "value": "v", "retry": {"attempts": 3, "intervalMs": 10}},
+      {"op": "get", "name": "s", "expect": {"value": "v"}}]})");
+  REQUIRE(result.steps.size() == 2);
+  CHECK(result.steps[0].status == kv::scenario::Status::Passed);
+  CHECK(result.steps[0].history.size() == 2);  // kept for reporters, even when it passed
+  CHECK(result.steps[1].history.empty());
+  CHECK(result.failure_message() ==
+        "t.json: step /steps/1 (get) failed\n"
+        "  at:       /steps/1/expect/value\n"
+        "  expected: value equals \"v\"\n"
+        "  actual:   \"other\"");
+}
+
+TEST_CASE("An error expected on retry shows the successes it met on the way",
+          "[scenario][runner]") {
+  Harness h;
+  h.transport->add(200, secret_body("s", "v", "0123456789abcdef0123456789abcdef"));
+  h.transport->add(200, secret_body("s", "v", "0123456789abcdef0123456789abcdef"));
+  auto result = h.run(R"({"name": "t", "steps": [
+      {"op": "get", "name": "s", "retry": {"attempts": 2, "intervalMs": 10},
+       "expect": {"error": {"status": 404}}}]})");
+  CHECK(result.failure_message() ==
+        "t.json: step /steps/0 (get) failed after 2 attempts\n"
+        "  attempts: attempts 1\u20132: 200, but expected error 404\n"
+        "  at:       /steps/0/expect/error\n"
+        "  expected: error 404\n"
+        "  actual:   success (status 200)");
+}
+
+TEST_CASE("A retried step that ends without an answer shows the attempts before it",
+          "[scenario][runner]") {
+  Harness h;
+  h.transport->add(409, kConflict);
+  h.transport->add(ScriptedTransport::kTransportFailure, "");
+  auto result = h.run(R"({"name": "t", "steps": [
+      {"op": "set", "name": "s", "value": "v", "retry": {"attempts": 5, "intervalMs": 10}}]})");
+  CHECK(result.failure_message() ==
+        "t.json: step /steps/0 (set) failed after 2 attempts:\n"
+        "  attempts: attempt 1: 409 Conflict/ObjectIsBeingDeleted; attempt 2: no answer: PUT "
+        "https://v.vault.azure.net/secrets/s?api-version=7.5 failed: transport error 7: "
+        "Connection refused\n"
+        "  PUT https://v.vault.azure.net/secrets/s?api-version=7.5 failed: transport error 7: "
+        "Connection refused");
 }

@@ -48,7 +48,7 @@ class ManualClock final : public Clock {
 /// A source of uniform random numbers in [0, 1), used for jitter and request ids.
 using RandomSource = std::function<double()>;
 
-/// A thread-safe RandomSource seeded from std::random_device.
+/// A thread-safe RandomSource: a per-thread engine seeded from std::random_device.
 RandomSource default_random();
 
 }  // namespace kv

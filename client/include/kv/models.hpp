@@ -4,33 +4,35 @@
 #include <chrono>
 #include <cstdint>
 #include <map>
-#include <optional>
 #include <ostream>
 #include <string>
 #include <vector>
+
+#include "kv/nullable.hpp"
 
 namespace kv {
 
 using TimePoint = std::chrono::system_clock::time_point;
 
-/// Properties of one secret version (everything but the value).
+/// Properties of one secret version (everything but the value). A Nullable field is absent when
+/// the service's answer did not carry it.
 struct SecretProperties {
   std::string Name;      ///< From the id path; empty if the id is not a URL (sanitized recordings).
   std::string Id;        ///< Full identifier as returned ("https://v/secrets/name/version").
   std::string Version;   ///< Empty for list items that carry the base id.
   std::string VaultUrl;  ///< "https://v" part of the id.
-  std::optional<std::string> ContentType;
-  std::optional<bool> Enabled;
-  std::optional<TimePoint> NotBefore;
-  std::optional<TimePoint> ExpiresOn;
-  std::optional<TimePoint> CreatedOn;
-  std::optional<TimePoint> UpdatedOn;
-  std::optional<std::int32_t> RecoverableDays;
-  std::optional<std::string> RecoveryLevel;
-  std::map<std::string, std::string> Tags;
-  bool Managed = false;
-  std::optional<std::string> KeyId;            ///< "kid" for certificate-backed secrets.
-  std::optional<std::string> PreviousVersion;  ///< 2025-06-01 and later.
+  Nullable<std::string> ContentType;
+  Nullable<bool> Enabled;
+  Nullable<TimePoint> NotBefore;
+  Nullable<TimePoint> ExpiresOn;
+  Nullable<TimePoint> CreatedOn;
+  Nullable<TimePoint> UpdatedOn;
+  Nullable<std::int32_t> RecoverableDays;  ///< Absent before api-version 7.1.
+  Nullable<std::string> RecoveryLevel;
+  std::map<std::string, std::string> Tags;  ///< Empty when the answer has no tags.
+  Nullable<bool> Managed;                   ///< Present (true) for certificate-backed secrets.
+  Nullable<std::string> KeyId;              ///< "kid" for certificate-backed secrets.
+  Nullable<std::string> PreviousVersion;    ///< 2025-06-01 and later.
 
   SecretProperties() = default;
   explicit SecretProperties(std::string name) : Name(std::move(name)) {}
@@ -39,7 +41,9 @@ struct SecretProperties {
 /// A secret with its value.
 struct KeyVaultSecret {
   std::string Name;
-  std::string Value;
+  /// Absent in the answers of update, delete, recover and restore, and in list items; "" is an
+  /// empty value.
+  Nullable<std::string> Value;
   std::string Id;
   SecretProperties Properties;
 
@@ -52,10 +56,10 @@ using Secret = KeyVaultSecret;
 
 /// A soft-deleted secret.
 struct DeletedSecret : KeyVaultSecret {
-  std::string
-      RecoveryId;  ///< "https://v/deletedsecrets/name"; empty on vaults without soft delete.
-  std::optional<TimePoint> DeletedOn;
-  std::optional<TimePoint> ScheduledPurgeDate;
+  /// "https://v/deletedsecrets/name"; absent on vaults without soft delete.
+  Nullable<std::string> RecoveryId;
+  Nullable<TimePoint> DeletedOn;           ///< Absent on vaults without soft delete.
+  Nullable<TimePoint> ScheduledPurgeDate;  ///< Absent on vaults without soft delete.
 };
 
 /// The result of BackupSecret: the opaque blob (decoded from base64url).

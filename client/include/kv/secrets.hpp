@@ -8,6 +8,7 @@
 #include "kv/errors.hpp"
 #include "kv/http.hpp"
 #include "kv/models.hpp"
+#include "kv/nullable.hpp"
 #include "kv/secret_client.hpp"
 #include "kv/transport.hpp"
 #include "kv/url.hpp"

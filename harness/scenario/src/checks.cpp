@@ -3,6 +3,8 @@
 
 #include <regex>
 
+#include "kv/http.hpp"
+
 namespace kv::scenario {
 namespace {
 
@@ -165,8 +167,8 @@ std::optional<Mismatch> evaluate(const std::optional<Expectation>& expect, const
                                  const Variables& variables, const std::string& step_pointer) {
   if (!expect || !expect->error) {
     if (!outcome.ok()) {
-      return Mismatch{expect ? expect->pointer : step_pointer, "success",
-                      describe_outcome(outcome)};
+      return Mismatch{expect ? expect->pointer : step_pointer, "success", describe_outcome(outcome),
+                      "", ""};
     }
     if (!expect) return std::nullopt;
     for (const auto& field : expect->fields) {
@@ -175,13 +177,13 @@ std::optional<Mismatch> evaluate(const std::optional<Expectation>& expect, const
       for (const auto& check : field.checks) {
         json operand = variables.substitute_json(check.operand);
         if (auto found = apply(check, actual, operand)) {
-          std::string expected = path + " " + to_string(check.kind);
+          std::string condition = to_string(check.kind);
           if (check.kind != CheckKind::Exists && check.kind != CheckKind::Absent) {
-            expected += " " + show(operand);
+            condition += " " + show(operand);
           } else if (!operand.get<bool>()) {
-            expected += " false";
+            condition += " false";
           }
-          return Mismatch{check.pointer, expected, *found};
+          return Mismatch{check.pointer, path + " " + condition, *found, path, condition};
         }
       }
     }
@@ -196,13 +198,32 @@ std::optional<Mismatch> evaluate(const std::optional<Expectation>& expect, const
   if (want.code) expected += " " + code;
   if (want.inner_code) expected += "/" + inner;
   if (want.message_contains) expected += " with message containing \"" + text + "\"";
-  if (outcome.ok()) return Mismatch{want.pointer, expected, describe_outcome(outcome)};
+  if (outcome.ok()) return Mismatch{want.pointer, expected, describe_outcome(outcome), "", ""};
   const auto& e = *outcome.error;
   bool holds = (!want.status || *want.status == e.status) && (!want.code || code == e.code) &&
                (!want.inner_code || inner == e.inner_code) &&
                (!want.message_contains || e.message.find(text) != std::string::npos);
   if (holds) return std::nullopt;
-  return Mismatch{want.pointer, expected, describe_outcome(outcome)};
+  return Mismatch{want.pointer, expected, describe_outcome(outcome), "", ""};
+}
+
+std::string summarize_attempt(const Outcome& outcome, const std::optional<Mismatch>& mismatch) {
+  if (!outcome.ok()) {
+    // The message is left out: it often names the secret, which would keep equal outcomes apart.
+    const auto& e = *outcome.error;
+    std::string text = std::to_string(e.status) + " ";
+    text += e.code.empty() ? std::string(kv::http::reason_phrase(e.status)) : e.code;
+    if (!e.inner_code.empty()) text += "/" + e.inner_code;
+    return text;
+  }
+  auto status = outcome.result.is_object() ? outcome.result.find("status") : outcome.result.end();
+  std::string text = status != outcome.result.end() ? status->dump() : "success";
+  if (!mismatch) return text;
+  if (!mismatch->field.empty()) {
+    return text + ", but " + mismatch->field + " expected " + mismatch->condition + ", found " +
+           mismatch->actual;
+  }
+  return text + ", but expected " + mismatch->expected;
 }
 
 nlohmann::json Outcome::to_json() const {

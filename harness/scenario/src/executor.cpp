@@ -15,7 +15,14 @@ int status_of(const std::shared_ptr<const http::Response>& raw) {
   return raw ? raw->status : 0;
 }
 
-void put_date(json& out, const char* key, const std::optional<TimePoint>& time) {
+// Fields the answer did not carry stay out of the result, so that `{"absent": true}` holds for
+// them and fails for a present empty value.
+template <class T>
+void put(json& out, const char* key, const Nullable<T>& value) {
+  if (value) out[key] = *value;
+}
+
+void put_date(json& out, const char* key, const Nullable<TimePoint>& time) {
   if (time) out[key] = detail::format_date(*time);
 }
 
@@ -24,17 +31,17 @@ json properties_json(const SecretProperties& p) {
   out["name"] = p.Name;
   out["id"] = p.Id;
   out["version"] = p.Version;
-  if (p.ContentType) out["contentType"] = *p.ContentType;
-  if (p.Enabled) out["enabled"] = *p.Enabled;
+  put(out, "contentType", p.ContentType);
+  put(out, "enabled", p.Enabled);
   put_date(out, "notBefore", p.NotBefore);
   put_date(out, "expiresOn", p.ExpiresOn);
   put_date(out, "created", p.CreatedOn);
   put_date(out, "updated", p.UpdatedOn);
-  if (p.RecoverableDays) out["recoverableDays"] = *p.RecoverableDays;
-  if (p.RecoveryLevel) out["recoveryLevel"] = *p.RecoveryLevel;
+  put(out, "recoverableDays", p.RecoverableDays);
+  put(out, "recoveryLevel", p.RecoveryLevel);
   out["tags"] = p.Tags;
-  out["managed"] = p.Managed;
-  if (p.KeyId) out["keyId"] = *p.KeyId;
+  put(out, "managed", p.Managed);
+  put(out, "keyId", p.KeyId);
   return out;
 }
 
@@ -42,15 +49,13 @@ json secret_json(const KeyVaultSecret& s) {
   json out = properties_json(s.Properties);
   if (!s.Name.empty()) out["name"] = s.Name;
   if (!s.Id.empty()) out["id"] = s.Id;
-  out["value"] = s.Value;
+  put(out, "value", s.Value);
   return out;
 }
 
 json deleted_json(const DeletedSecret& s) {
   json out = secret_json(s);
-  // A delete response carries no value; an empty string would invite wrong checks.
-  if (s.Value.empty()) out.erase("value");
-  out["recoveryId"] = s.RecoveryId;
+  put(out, "recoveryId", s.RecoveryId);
   put_date(out, "deletedOn", s.DeletedOn);
   put_date(out, "scheduledPurgeDate", s.ScheduledPurgeDate);
   return out;
@@ -139,8 +144,8 @@ Outcome Executor::execute(Operation operation, const json& args) const {
         if (args.contains("tags"))
           properties.Tags = args["tags"].get<std::map<std::string, std::string>>();
         if (args.contains("enabled")) properties.Enabled = args["enabled"].get<bool>();
-        properties.NotBefore = date_arg(args, "notBefore");
-        properties.ExpiresOn = date_arg(args, "expiresOn");
+        if (auto nbf = date_arg(args, "notBefore")) properties.NotBefore = *nbf;
+        if (auto exp = date_arg(args, "expiresOn")) properties.ExpiresOn = *exp;
         auto response = client.UpdateSecretProperties(properties);
         outcome.result = properties_json(response.Value);
         outcome.result["status"] = status_of(response.RawResponse);

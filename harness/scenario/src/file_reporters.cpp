@@ -107,6 +107,14 @@ std::string to_json_report(const RunSummary& summary, const std::string& mode) {
       if (!s.expected.empty()) step["expected"] = s.expected;
       if (!s.actual.empty()) step["actual"] = s.actual;
       if (!s.error.empty()) step["error"] = s.error;
+      if (!s.history.empty()) {
+        ordered_json history = ordered_json::array();
+        for (const auto& group : s.history) {
+          history.push_back(
+              {{"first", group.first}, {"last", group.last}, {"outcome", group.outcome}});
+        }
+        step["history"] = std::move(history);
+      }
       steps.push_back(std::move(step));
     }
     ordered_json item = {

@@ -15,6 +15,20 @@ std::string indent(const std::string& text, const std::string& prefix) {
 
 }  // namespace
 
+std::string StepResult::history_text() const {
+  std::string text;
+  for (const auto& group : history) {
+    if (!text.empty()) text += "; ";
+    if (group.first == group.last) {
+      text += "attempt " + std::to_string(group.first);
+    } else {
+      text += "attempts " + std::to_string(group.first) + "\u2013" + std::to_string(group.last);
+    }
+    text += ": " + group.outcome;
+  }
+  return text;
+}
+
 const char* to_string(Status status) {
   switch (status) {
     case Status::Passed:
@@ -36,7 +50,10 @@ std::string ScenarioResult::failure_message() const {
     if (step.repetition) text += ", repetition " + std::to_string(*step.repetition);
     text += ") failed";
     if (step.attempts > 1) text += " after " + std::to_string(step.attempts) + " attempts";
-    if (!step.error.empty()) return text + ":\n" + indent(step.error, "  ");
+    // The last outcome alone can hide the cause: a check that failed once, then conflicts.
+    const std::string attempts = step.history.empty() ? "" : "\n  attempts: " + step.history_text();
+    if (!step.error.empty()) return text + ":" + attempts + "\n" + indent(step.error, "  ");
+    text += attempts;
     text += "\n  at:       " + step.at;
     text += "\n  expected: " + step.expected;
     text += "\n  actual:   " + step.actual;

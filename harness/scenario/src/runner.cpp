@@ -108,6 +108,8 @@ class ScenarioRun {
       }
       auto start = Steady::now();
       run_attempts(step, r);
+      // A step that ran once keeps no history: its outcome is the step's own.
+      if (r.attempts <= 1) r.history.clear();
       r.duration = Steady::now() - start;
       report(r);
       if (r.status == Status::Failed) return false;
@@ -133,6 +135,7 @@ class ScenarioRun {
         // them cannot change the answer.
         r.status = Status::Failed;
         r.error = e.what();
+        note_attempt(r, attempt, "no answer: " + first_line(r.error));
         return;
       }
       std::optional<Mismatch> mismatch;
@@ -143,6 +146,7 @@ class ScenarioRun {
         r.error = e.what();
         return;
       }
+      note_attempt(r, attempt, summarize_attempt(outcome, mismatch));
       if (!mismatch) {
         capture(step, outcome, r);
         return;
@@ -152,6 +156,18 @@ class ScenarioRun {
       r.expected = mismatch->expected;
       r.actual = mismatch->actual;
       if (attempt < attempts) context_.clock->sleep_for(step.retry->interval);
+    }
+  }
+
+  static std::string first_line(const std::string& text) { return text.substr(0, text.find('\n')); }
+
+  // Adds an attempt's outcome to the step's history, grouped with the previous one when equal.
+  static void note_attempt(StepResult& r, int attempt, std::string outcome) {
+    auto& history = r.history;
+    if (!history.empty() && history.back().outcome == outcome) {
+      history.back().last = attempt;
+    } else {
+      history.push_back(AttemptGroup{attempt, attempt, std::move(outcome)});
     }
   }
 

@@ -8,7 +8,10 @@
 #include <cstdint>
 #include <mutex>
 #include <string>
+#include <utility>
+#include <vector>
 
+#include "kv/base64url.hpp"
 #include "kv/localvault/vault_service.hpp"
 #include "kv/transport.hpp"
 #include "kv/url.hpp"
@@ -21,6 +24,9 @@ struct InProcessVaultOptions {
   int pending_polls = 2;
   /// Require bearer tokens from the core's own token endpoint (off: any request is accepted).
   bool auth = false;
+  /// Pad backup blobs to about this many decoded bytes, as the real service's (~5 KB decoded,
+  /// ~7 KB of base64url) rather than localvault's few hundred; 0 keeps localvault's own.
+  std::size_t backup_bytes = 0;
 };
 
 /// A Key Vault secrets service answering through the Transport seam, with fault injection.
@@ -30,7 +36,7 @@ class InProcessVault final : public http::Transport {
 
   /// `vault_url` is the origin the service believes it has (ids, nextLinks, challenges).
   explicit InProcessVault(std::string vault_url, InProcessVaultOptions options = {})
-      : url_(std::move(vault_url)), service_(make_service(url_, options)) {}
+      : url_(std::move(vault_url)), options_(options), service_(make_service(url_, options)) {}
 
   /// Answers the next request with a 401 challenge naming the public cloud (once).
   void challenge_next() { challenge_next_ = true; }
@@ -62,12 +68,22 @@ class InProcessVault final : public http::Transport {
     }
     localvault::CoreRequest core;
     core.method = request.method;
+    std::string body(request.body_text());
+    for (const auto& [padded, original] : padded_backups_) {
+      if (const auto at = body.find(padded); at != std::string::npos) {
+        body.replace(at, padded.size(), original);
+      }
+    }
     localvault::split_target(url_target(request.url), core);
     for (const auto& [name, value] : request.headers) core.headers[name] = value;
     core.headers["Host"] = Url(url_).host();
-    core.body = std::string(request.body_text());
+    core.body = std::move(body);
     now_ms_ += kStepMs;
     localvault::CoreResponse answer = service_.handle(core, now_ms_);
+    if (options_.backup_bytes > 0 && answer.status == 200 && core.path.size() > 7 &&
+        core.path.compare(core.path.size() - 7, 7, "/backup") == 0) {
+      answer.body = pad_backup(answer.body);
+    }
     http::Response response;
     response.status = answer.status;
     response.reason = std::string(http::reason_phrase(answer.status));
@@ -101,6 +117,21 @@ class InProcessVault final : public http::Transport {
                                     localvault::BackupCodec(std::string(32, 'k')), random);
   }
 
+  // {"value":"<blob>"} with the blob's bytes padded; remembered, so a restore gets the original.
+  std::string pad_backup(const std::string& body) {
+    const std::string key = "\"value\":\"";
+    const auto start = body.find(key);
+    if (start == std::string::npos) return body;
+    const auto from = start + key.size();
+    const auto end = body.find('"', from);
+    const std::string original = body.substr(from, end - from);
+    std::vector<std::uint8_t> bytes = base64url_decode(original);
+    if (bytes.size() < options_.backup_bytes) bytes.resize(options_.backup_bytes, 0x5a);
+    const std::string padded = base64url_encode(bytes);
+    padded_backups_.emplace_back(padded, original);
+    return body.substr(0, from) + padded + body.substr(end);
+  }
+
   static http::Response canned(int status, const std::string& code, const std::string& message,
                                const std::string& challenge) {
     http::Response r;
@@ -114,6 +145,8 @@ class InProcessVault final : public http::Transport {
   }
 
   std::string url_;
+  InProcessVaultOptions options_;
+  std::vector<std::pair<std::string, std::string>> padded_backups_;
   mutable std::mutex mutex_;
   localvault::VaultService service_;
   std::int64_t now_ms_ = 1'700'000'000'000;

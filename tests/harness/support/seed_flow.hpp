@@ -26,12 +26,12 @@ inline SeedFlowResult run_seed_flow(const SecretClient& client, const std::strin
   SeedFlowResult result;
   client.SetSecret(name, value);
   const auto secret = client.GetSecret(name).Value;
-  result.value = secret.Value;
+  result.value = secret.Value.ValueOr("");
   result.version = secret.Properties.Version;
   const auto backup = client.BackupSecret(name).Value.Secret;
   result.backup_size = backup.size();
   auto operation = client.StartDeleteSecret(name);
-  result.deleted_recovery_id = operation.PollUntilDone(poll_interval).Value.RecoveryId;
+  result.deleted_recovery_id = operation.PollUntilDone(poll_interval).Value.RecoveryId.ValueOr("");
   client.PurgeDeletedSecret(name);
   result.restored_version = client.RestoreSecretBackup(backup).Value.Properties.Version;
   return result;

@@ -13,6 +13,14 @@ namespace kv::scenario {
 /// How a step or a scenario ended.
 enum class Status { Passed, Failed, Skipped };
 
+/// Consecutive attempts of a retried step that ended alike.
+struct AttemptGroup {
+  int first = 0;  ///< Number (from 1) of the first attempt of the group.
+  int last = 0;   ///< Number of its last attempt.
+  /// How they ended: `409 Conflict`, `200, but value expected absent, found ""`, ...
+  std::string outcome;
+};
+
 /// The result of one step (one entry per repetition of a repeated step).
 struct StepResult {
   std::string pointer;
@@ -29,6 +37,11 @@ struct StepResult {
   std::string actual;
   /// For failures not about an expectation: a harness error (e.g. a playback mismatch).
   std::string error;
+  /// For a step that ran more than once: the outcome of every attempt, consecutive equal ones
+  /// grouped (empty after a single attempt).
+  std::vector<AttemptGroup> history;
+  /// The history as one line: `attempt 1: 409 Conflict; attempts 2–20: 200, but ...`.
+  std::string history_text() const;
   std::chrono::nanoseconds duration{0};
 };
 
