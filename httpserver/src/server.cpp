@@ -92,6 +92,7 @@ std::string text(boost::beast::string_view s) {
 ErrorInfo from_parser(const error_code& ec, const Limits& limits) {
   if (ec == http::error::body_limit) return detail::body_too_large(limits.max_body_bytes);
   if (ec == http::error::header_limit) return detail::headers_too_large(limits.max_header_bytes);
+  if (ec == http::error::bad_version) return detail::version_not_supported();
   return detail::bad_request("The request is malformed: " + ec.message() + ".");
 }
 }  // namespace
