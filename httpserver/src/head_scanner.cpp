@@ -80,6 +80,7 @@ void HeadScanner::reset() {
   pos_ = line_start_ = fields_start_ = lines_ = 0;
   content_lengths_ = transfer_encodings_ = 0;
   error_.reset();
+  fields_ = Headers();
 }
 
 HeadScanner::State HeadScanner::fail(ErrorInfo error) {
@@ -149,6 +150,7 @@ HeadScanner::State HeadScanner::check_line(std::string_view line) {
       return fail(bad_request("The request's Transfer-Encoding " + quoted(value) +
                               " is not supported; only 'chunked' is."));
   }
+  fields_.add(std::string(name), std::string(value));
   return State::NeedMore;
 }
 

@@ -39,6 +39,10 @@ class HeadScanner {
   /// Why scan() returned Failed.
   const ErrorInfo& error() const { return *error_; }
 
+  /// The header fields seen, in wire order with OWS trimmed (Beast's own list groups fields of
+  /// one name together); valid once scan() returned Complete.
+  Headers take_fields() { return std::move(fields_); }
+
   /// Starts over for the next request.
   void reset();
 
@@ -54,6 +58,7 @@ class HeadScanner {
   std::size_t content_lengths_ = 0;
   std::size_t transfer_encodings_ = 0;
   std::optional<ErrorInfo> error_;
+  Headers fields_;
 };
 
 }  // namespace kv::httpserver::detail

@@ -344,8 +344,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     request.method = text(message.method_string());
     request.target = text(message.target());
     request.version = static_cast<int>(message.version());
-    for (const auto& field : message)
-      request.headers.add(text(field.name_string()), text(field.value()));
+    request.headers = scanner_.take_fields();
     request.body = std::move(message.body());
     request.remote_address = remote_address_;
     request.remote_port = remote_port_;
@@ -371,10 +370,12 @@ class Connection : public std::enable_shared_from_this<Connection> {
     head_ = false;
     Response response = server_.render(error);
     response.status = error.status;
-    send(std::move(response), true);
+    send(std::move(response), true, true);
   }
 
-  void send(Response response, bool close) {
+  // `linger`: the client may still be sending what was refused; read and drop it for a while
+  // after the answer instead of resetting the connection under it.
+  void send(Response response, bool close, bool linger = false) {
     if (phase_ == Phase::Closed) return;
     const std::string* connection = response.headers.find("Connection");
     close =
@@ -388,9 +389,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
     phase_ = Phase::Writing;
     arm(limits_.write_timeout);
     asio::async_write(stream_, asio::buffer(out_),
-                      [self = shared_from_this(), close](error_code ec, std::size_t) {
+                      [self = shared_from_this(), close, linger](error_code ec, std::size_t) {
                         if (self->phase_ != Phase::Writing) return;
-                        if (ec) return self->close_now();
+                        if (ec || (close && !linger)) return self->close_now();
                         if (close) return self->linger();
                         self->next_request();
                       });
