@@ -12,6 +12,7 @@
 
 #include "https_client.hpp"
 #include "kv/localvault/server_options.hpp"
+#include "process_stats.hpp"
 #include "raw_tls_client.hpp"
 
 using namespace kv::localvault::testing;
@@ -24,13 +25,6 @@ using Clock = std::chrono::steady_clock;
 namespace {
 const std::string kExe = LOCALVAULT_EXE;
 constexpr std::size_t kMiB = 1024 * 1024;
-
-// Peak resident memory of a process in KiB (VmHWM), 0 when unreadable.
-std::size_t peak_rss_kib(pid_t pid) {
-  std::string status = read_text("/proc/" + std::to_string(pid) + "/status");
-  std::size_t at = status.find("VmHWM:");
-  return at == std::string::npos ? 0 : std::stoul(status.substr(at + 6));
-}
 
 std::string vault_error(const std::string& code, const std::string& message) {
   return nlohmann::json{{"error", {{"code", code}, {"message", message}}}}.dump();
