@@ -64,6 +64,7 @@ int main(int argc, char** argv) {
   print_first_answer("new client, 0 idle:", first_answer_ms(trust, server.port(), samples),
                      cpu_seconds(server.pid()) - cpu0);
 
+  std::size_t rss_before = peak_rss_kib(server.pid());
   std::vector<std::unique_ptr<RawTlsClient>> idle;
   auto open_start = Clock::now();
   for (int i = 0; i < idle_count; ++i) {
@@ -79,8 +80,10 @@ int main(int argc, char** argv) {
   cpu0 = cpu_seconds(server.pid());
   print_first_answer(label.c_str(), first_answer_ms(trust, server.port(), samples),
                      cpu_seconds(server.pid()) - cpu0);
-  std::printf("opening %d keep-alive connections took %.2f s; server peak RSS %zu KiB\n",
-              idle_count, open_s, rss_idle);
+  std::printf(
+      "opening %d keep-alive connections took %.2f s; server peak RSS %zu KiB before, %zu KiB "
+      "with them\n",
+      idle_count, open_s, rss_before, rss_idle);
   idle.clear();
 
   // Header floods: one of 256 MiB, then 8 in parallel of 64 MiB each.

@@ -34,7 +34,8 @@ struct ErrorInfo {
 };
 
 /// Shapes the response for a refused request; the server keeps its status and closes the
-/// connection afterwards (except after a 500 from the handler).
+/// connection afterwards (except after a 500 from the handler). Called on the I/O thread (and on
+/// workers for 500s): it must be quick and thread-safe; if it throws, plain_text_error is used.
 using ErrorRenderer = std::function<Response(const ErrorInfo&)>;
 
 /// The default error body: `message` and a newline as text/plain.
