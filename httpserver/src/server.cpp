@@ -130,7 +130,7 @@ struct detail::ServerCore {
   bool running = false;
 
   std::atomic<bool> stopping{false};
-  std::atomic<std::size_t> open{0};
+  std::atomic<std::size_t> open{0}, busy{0};
   std::atomic<std::uint64_t> accepted{0}, refused{0}, requests{0}, refused_requests{0};
 
   asio::io_context ioc;
@@ -157,6 +157,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   }
 
   ~Connection() {
+    set_phase(Phase::Closed);
     server_.remove(this);
     --server_.open;
   }
@@ -174,7 +175,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   /// The graceful stop ran out of time, or the server is going away.
   void close_now() {
     if (phase_ == Phase::Closed) return;
-    phase_ = Phase::Closed;
+    set_phase(Phase::Closed);
     disarm();
     error_code ec;
     stream_.next_layer().shutdown(tcp::socket::shutdown_both, ec);
@@ -221,7 +222,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     if (begin_ == end_) {
       begin_ = end_ = 0;
       if (buf_.size() > kMinBuffer) std::vector<char>().swap(buf_);
-      phase_ = Phase::Idle;
+      set_phase(Phase::Idle);
       arm(limits_.idle_timeout);
       return read();
     }
@@ -234,7 +235,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   }
 
   void start_reading() {
-    phase_ = Phase::Reading;
+    set_phase(Phase::Reading);
     arm(limits_.request_timeout);
   }
 
@@ -351,7 +352,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     keep_alive_ = message.keep_alive();
     version_ = request.version;
     head_ = message.method() == http::verb::head;
-    phase_ = Phase::Handling;
+    set_phase(Phase::Handling);
     disarm();
     ++server_.requests;
     asio::post(server_.workers, [self = shared_from_this(), request = std::move(request),
@@ -386,7 +387,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
       framing.close = close = true;
       detail::serialize_response(server_.render(detail::handler_failed()), framing, out_);
     }
-    phase_ = Phase::Writing;
+    set_phase(Phase::Writing);
     arm(limits_.write_timeout);
     asio::async_write(stream_, asio::buffer(out_),
                       [self = shared_from_this(), close, linger](error_code ec, std::size_t) {
@@ -398,7 +399,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   }
 
   void linger() {
-    phase_ = Phase::Lingering;
+    set_phase(Phase::Lingering);
     error_code ec;
     stream_.next_layer().shutdown(tcp::socket::shutdown_send, ec);
     arm(kLinger);
@@ -422,6 +423,15 @@ class Connection : public std::enable_shared_from_this<Connection> {
     error_code ec;
     stream_.next_layer().cancel(ec);
     refuse(detail::request_timeout(limits_.request_timeout));
+  }
+
+  // Keeps the server's count of connections with a request in progress.
+  void set_phase(Phase next) {
+    auto busy = [](Phase p) {
+      return p == Phase::Reading || p == Phase::Handling || p == Phase::Writing;
+    };
+    if (busy(phase_) != busy(next)) busy(next) ? ++server_.busy : --server_.busy;
+    phase_ = next;
   }
 
   void arm(std::chrono::milliseconds after) {
@@ -607,6 +617,7 @@ ServerStats Server::stats() const {
   const detail::ServerCore& s = *impl_;
   ServerStats out;
   out.open_connections = s.open;
+  out.busy_connections = s.busy;
   out.accepted_connections = s.accepted;
   out.refused_connections = s.refused;
   out.requests = s.requests;

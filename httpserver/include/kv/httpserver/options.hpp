@@ -78,6 +78,7 @@ struct ServerOptions {
 /// Counters of a running server.
 struct ServerStats {
   std::size_t open_connections = 0;  // accepted and not yet closed
+  std::size_t busy_connections = 0;  // with a request being read, handled or answered
   std::uint64_t accepted_connections = 0;
   std::uint64_t refused_connections = 0;  // closed at once: max_connections reached
   std::uint64_t requests = 0;             // handed to the handler
