@@ -177,6 +177,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     if (phase_ == Phase::Closed) return;
     set_phase(Phase::Closed);
     disarm();
+    timer_.cancel();
     error_code ec;
     stream_.next_layer().shutdown(tcp::socket::shutdown_both, ec);
     stream_.next_layer().close(ec);
@@ -434,18 +435,29 @@ class Connection : public std::enable_shared_from_this<Connection> {
     phase_ = next;
   }
 
+  // One deadline per connection. The timer is re-armed only when a deadline comes earlier than
+  // the pending expiry (a request's start); a later one is picked up when the timer fires, so a
+  // request costs one timer update instead of one per phase.
   void arm(std::chrono::milliseconds after) {
-    ++timer_generation_;
-    timer_.expires_after(after);
-    timer_.async_wait([self = shared_from_this(), generation = timer_generation_](error_code ec) {
-      if (ec || generation != self->timer_generation_ || self->phase_ == Phase::Closed) return;
-      self->on_timeout();
-    });
+    deadline_ = std::chrono::steady_clock::now() + after;
+    has_deadline_ = true;
+    if (!timer_pending_ || deadline_ < timer_expiry_) start_timer();
   }
 
-  void disarm() {
+  void disarm() { has_deadline_ = false; }
+
+  void start_timer() {
     ++timer_generation_;
-    timer_.cancel();
+    timer_pending_ = true;
+    timer_expiry_ = deadline_;
+    timer_.expires_at(deadline_);
+    timer_.async_wait([self = shared_from_this(), generation = timer_generation_](error_code ec) {
+      if (generation != self->timer_generation_) return;  // replaced by a later start_timer()
+      self->timer_pending_ = false;
+      if (ec || self->phase_ == Phase::Closed || !self->has_deadline_) return;
+      if (std::chrono::steady_clock::now() < self->deadline_) return self->start_timer();
+      self->on_timeout();
+    });
   }
 
   detail::ServerCore& server_;
@@ -453,6 +465,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
   ssl::stream<tcp::socket> stream_;
   asio::steady_timer timer_;
   std::uint64_t timer_generation_ = 0;
+  std::chrono::steady_clock::time_point deadline_, timer_expiry_;
+  bool has_deadline_ = false;
+  bool timer_pending_ = false;
   Phase phase_ = Phase::Handshake;
   detail::HeadScanner scanner_;
   std::optional<http::request_parser<http::string_body>> parser_;
