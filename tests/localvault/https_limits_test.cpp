@@ -140,6 +140,23 @@ TEST_CASE("One hundred header fields are still accepted", "[localvault][limits]"
   CHECK(client.read_final_response()->status == 200);
 }
 
+TEST_CASE("--max-header-bytes and --max-connections set those limits", "[localvault][limits]") {
+  ServerProcess server(kExe, {"--no-auth", "--max-header-bytes", "4096", "--max-connections", "2"});
+  TlsTrust trust(read_text(server.cert_file()));
+  RawTlsClient a(trust, server.port()), b(trust, server.port());
+  CHECK_THROWS_WITH(RawTlsClient(trust, server.port()),
+                    "TLS handshake with 127.0.0.1:" + std::to_string(server.port()) + " failed");
+  REQUIRE(b.send(kList));
+  CHECK(b.read_final_response()->status == 200);
+  REQUIRE(a.send(raw_request("GET", "/secrets", "X-Big: " + std::string(5000, 'b') + "\r\n")));
+  std::optional<RawResponse> r = a.read_response();
+  REQUIRE(r);
+  CHECK(r->status == 431);
+  CHECK(r->body == vault_error("RequestHeaderFieldsTooLarge",
+                               "The request header fields are larger than the limit of 4096 "
+                               "bytes."));
+}
+
 TEST_CASE("Ambiguous or malformed framing gets 400 and a closed connection",
           "[localvault][framing]") {
   struct Case {
