@@ -35,6 +35,43 @@ double seconds_since(Clock::time_point start) {
 }
 
 const std::string kList = raw_request("GET", "/secrets?api-version=7.6");
+
+// One request the server must refuse: its whole answer, and the connection closed after it.
+struct Refusal {
+  std::string what;
+  std::string request;
+  int status;
+  std::string body;
+};
+
+void check_refused(const TlsTrust& trust, int port, const Refusal& c) {
+  INFO(c.what);
+  RawTlsClient client(trust, port);
+  client.send(c.request);
+  std::optional<RawResponse> r = client.read_response();
+  REQUIRE(r);
+  CHECK(r->status == c.status);
+  CHECK(r->body == c.body);
+  CHECK(r->header("Content-Type") == "application/json; charset=utf-8");
+  CHECK(r->header("Connection") == "close");
+  CHECK(client.closed_by_peer());
+}
+
+// `count` keep-alive connections, each answered once and left idle.
+std::vector<std::unique_ptr<RawTlsClient>> open_idle(const TlsTrust& trust, int port, int count) {
+  std::vector<std::unique_ptr<RawTlsClient>> idle;
+  for (int i = 0; i < count; ++i) {
+    idle.push_back(std::make_unique<RawTlsClient>(trust, port));
+    REQUIRE(idle.back()->send(kList));
+    REQUIRE(idle.back()->read_final_response()->status == 200);
+  }
+  return idle;
+}
+
+// A 400 in the vault's shape.
+std::string bad(const std::string& message) {
+  return vault_error("BadParameter", message);
+}
 }  // namespace
 
 TEST_CASE(
@@ -84,15 +121,9 @@ TEST_CASE("Eight parallel 64 MB header floods all get 431 and memory stays bound
 
 TEST_CASE("Over-limit requests get 414, 431 or 413 in the vault's error shape and are closed",
           "[localvault][limits]") {
-  struct Case {
-    std::string what;
-    std::string request;
-    int status;
-    std::string body;
-  };
   std::string many_fields;
   for (int i = 0; i < 100; ++i) many_fields += "X-Field-" + std::to_string(i) + ": v\r\n";
-  std::vector<Case> cases = {
+  std::vector<Refusal> cases = {
       {"a request line over 8 KiB", raw_request("GET", "/secrets/" + std::string(9000, 'a')), 414,
        vault_error("RequestLineTooLong",
                    "The request line is longer than the limit of 8192 bytes.")},
@@ -114,20 +145,7 @@ TEST_CASE("Over-limit requests get 414, 431 or 413 in the vault's error shape an
   };
   ServerProcess server(kExe, {"--no-auth"});
   TlsTrust trust(read_text(server.cert_file()));
-  for (const Case& c : cases) {
-    {
-      INFO(c.what);
-      RawTlsClient client(trust, server.port());
-      client.send(c.request);
-      std::optional<RawResponse> r = client.read_response();
-      REQUIRE(r);
-      CHECK(r->status == c.status);
-      CHECK(r->body == c.body);
-      CHECK(r->header("Content-Type") == "application/json; charset=utf-8");
-      CHECK(r->header("Connection") == "close");
-      CHECK(client.closed_by_peer());
-    }
-  }
+  for (const Refusal& c : cases) check_refused(trust, server.port(), c);
 }
 
 TEST_CASE("One hundred header fields are still accepted", "[localvault][limits]") {
@@ -159,72 +177,54 @@ TEST_CASE("--max-header-bytes and --max-connections set those limits", "[localva
 
 TEST_CASE("Ambiguous or malformed framing gets 400 and a closed connection",
           "[localvault][framing]") {
-  struct Case {
-    std::string what;
-    std::string request;
-    int status;
-    std::string message;
-  };
   const std::string put = "PUT /secrets/f?api-version=7.6 HTTP/1.1\r\nHost: 127.0.0.1\r\n";
-  std::vector<Case> cases = {
+  std::vector<Refusal> cases = {
       {"two equal Content-Length fields",
        put + "Content-Length: 13\r\nContent-Length: 13\r\n\r\n{\"value\":\"v\"}", 400,
-       "The request has more than one Content-Length field."},
+       bad("The request has more than one Content-Length field.")},
       {"two different Content-Length fields",
        put + "Content-Length: 13\r\nContent-Length: 2\r\n\r\n{\"value\":\"v\"}", 400,
-       "The request has more than one Content-Length field."},
+       bad("The request has more than one Content-Length field.")},
       {"Content-Length with chunked",
        put + "Content-Length: 13\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", 400,
-       "The request has both Content-Length and Transfer-Encoding."},
+       bad("The request has both Content-Length and Transfer-Encoding.")},
       {"chunked with Content-Length",
        put + "Transfer-Encoding: chunked\r\nContent-Length: 13\r\n\r\n0\r\n\r\n", 400,
-       "The request has both Content-Length and Transfer-Encoding."},
+       bad("The request has both Content-Length and Transfer-Encoding.")},
       {"a Content-Length that is no number", put + "Content-Length: abc\r\n\r\n", 400,
-       "The request's Content-Length 'abc' is not a decimal number."},
+       bad("The request's Content-Length 'abc' is not a decimal number.")},
       {"a Content-Length list", put + "Content-Length: 13, 13\r\n\r\n{\"value\":\"v\"}", 400,
-       "The request's Content-Length '13, 13' is not a decimal number."},
+       bad("The request's Content-Length '13, 13' is not a decimal number.")},
       {"a negative Content-Length", put + "Content-Length: -1\r\n\r\n", 400,
-       "The request's Content-Length '-1' is not a decimal number."},
+       bad("The request's Content-Length '-1' is not a decimal number.")},
       {"a Transfer-Encoding other than chunked", put + "Transfer-Encoding: gzip\r\n\r\n", 400,
-       "The request's Transfer-Encoding 'gzip' is not supported; only 'chunked' is."},
+       bad("The request's Transfer-Encoding 'gzip' is not supported; only 'chunked' is.")},
       {"chunked after another coding", put + "Transfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n",
-       400, "The request's Transfer-Encoding 'gzip, chunked' is not supported; only 'chunked' is."},
+       400,
+       bad("The request's Transfer-Encoding 'gzip, chunked' is not supported; only 'chunked' is.")},
       {"two Transfer-Encoding fields",
        put + "Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", 400,
-       "The request has more than one Transfer-Encoding field."},
+       bad("The request has more than one Transfer-Encoding field.")},
       {"an obs-fold continuation line", put + "X-Folded: one\r\n two\r\n\r\n", 400,
-       "The request folds a header field over lines (obs-fold)."},
+       bad("The request folds a header field over lines (obs-fold).")},
       {"bare LF line ends", "GET /secrets?api-version=7.6 HTTP/1.1\nHost: 127.0.0.1\n\n", 400,
-       "The request has a line that ends in LF without CR."},
+       bad("The request has a line that ends in LF without CR.")},
       {"a bare CR inside a field", put + "X-A: a\rb\r\n\r\n", 400,
-       "The request is malformed: bad line ending."},
+       bad("The request is malformed: bad line ending.")},
       {"a field without a colon", put + "NoColon\r\n\r\n", 400,
-       "The request is malformed: bad field."},
+       bad("The request is malformed: bad field.")},
       {"a bad chunk size", put + "Transfer-Encoding: chunked\r\n\r\nzz\r\n\r\n", 400,
-       "The request is malformed: bad chunk."},
+       bad("The request is malformed: bad chunk.")},
       {"HTTP/2.0 in the request line", "GET / HTTP/2.0\r\nHost: 127.0.0.1\r\n\r\n", 505,
-       "Only HTTP/1.0 and HTTP/1.1 are supported."},
+       vault_error("HttpVersionNotSupported", "Only HTTP/1.0 and HTTP/1.1 are supported.")},
       {"an Expect other than 100-continue", put + "Expect: 200-ok\r\nContent-Length: 0\r\n\r\n",
-       417, "The expectation '200-ok' is not supported; only '100-continue' is."},
+       417,
+       vault_error("ExpectationFailed",
+                   "The expectation '200-ok' is not supported; only '100-continue' is.")},
   };
   ServerProcess server(kExe, {"--no-auth"});
   TlsTrust trust(read_text(server.cert_file()));
-  for (const Case& c : cases) {
-    {
-      INFO(c.what);
-      RawTlsClient client(trust, server.port());
-      client.send(c.request);
-      std::optional<RawResponse> r = client.read_response();
-      REQUIRE(r);
-      CHECK(r->status == c.status);
-      std::string code = c.status == 400   ? "BadParameter"
-                         : c.status == 505 ? "HttpVersionNotSupported"
-                                           : "ExpectationFailed";
-      CHECK(r->body == vault_error(code, c.message));
-      CHECK(r->header("Connection") == "close");
-      CHECK(client.closed_by_peer());
-    }
-  }
+  for (const Refusal& c : cases) check_refused(trust, server.port(), c);
 }
 
 TEST_CASE("A chunked body is decoded and Expect: 100-continue gets its interim answer",
@@ -286,12 +286,7 @@ TEST_CASE("With 500 idle keep-alive connections open a new client is answered pr
   }
   ServerProcess server(kExe, {"--no-auth"});
   TlsTrust trust(read_text(server.cert_file()));
-  std::vector<std::unique_ptr<RawTlsClient>> idle;
-  for (int i = 0; i < 500; ++i) {
-    idle.push_back(std::make_unique<RawTlsClient>(trust, server.port()));
-    REQUIRE(idle.back()->send(kList));
-    REQUIRE(idle.back()->read_final_response()->status == 200);
-  }
+  std::vector<std::unique_ptr<RawTlsClient>> idle = open_idle(trust, server.port(), 500);
   auto start = Clock::now();
   RawTlsClient fresh(trust, server.port());
   REQUIRE(fresh.send(kList));
@@ -402,12 +397,7 @@ TEST_CASE("SIGTERM with idle keep-alive connections open exits 0 at once",
           "[localvault][connections]") {
   ServerProcess server(kExe, {"--no-auth"});
   TlsTrust trust(read_text(server.cert_file()));
-  std::vector<std::unique_ptr<RawTlsClient>> idle;
-  for (int i = 0; i < 20; ++i) {
-    idle.push_back(std::make_unique<RawTlsClient>(trust, server.port()));
-    REQUIRE(idle.back()->send(kList));
-    REQUIRE(idle.back()->read_final_response()->status == 200);
-  }
+  std::vector<std::unique_ptr<RawTlsClient>> idle = open_idle(trust, server.port(), 20);
   auto start = Clock::now();
   CHECK(server.stop() == 0);
   CHECK(seconds_since(start) < 2.0);
