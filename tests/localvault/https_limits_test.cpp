@@ -172,7 +172,8 @@ TEST_CASE("One hundred header fields are still accepted", "[localvault][limits]"
   CHECK(client.read_final_response()->status == 200);
 }
 
-TEST_CASE("--max-header-bytes and --max-connections set those limits", "[localvault][limits]") {
+TEST_CASE("The --max-header-bytes and --max-connections options set those limits",
+          "[localvault][limits]") {
   ServerProcess server(kExe, {"--no-auth", "--max-header-bytes", "4096", "--max-connections", "2"});
   TlsTrust trust(read_text(server.cert_file()));
   RawTlsClient a(trust, server.port()), b(trust, server.port());
