@@ -37,9 +37,11 @@ std::vector<double> first_answer_ms(const TlsTrust& trust, int port, int samples
   return out;
 }
 
-void print_first_answer(const char* label, const std::vector<double>& ms, double server_cpu) {
-  std::printf("%-28s p50 %6.2f ms  max %6.2f ms  server CPU %5.0f us/client\n", label,
-              ms[ms.size() / 2], ms.back(), 1e6 * server_cpu / static_cast<double>(ms.size()));
+// Wall time only: the server's CPU for a handful of handshakes is below what /proc's clock ticks
+// resolve (localvault_get_bench reports CPU per request under steady load).
+void print_first_answer(const char* label, const std::vector<double>& ms) {
+  std::printf("%-28s p50 %6.2f ms  max %6.2f ms  (%zu clients)\n", label, ms[ms.size() / 2],
+              ms.back(), ms.size());
 }
 }  // namespace
 
@@ -60,9 +62,7 @@ int main(int argc, char** argv) {
   std::printf("localvault connections, client on the same machine; load average: %s",
               read_text("/proc/loadavg").c_str());
 
-  double cpu0 = cpu_seconds(server.pid());
-  print_first_answer("new client, 0 idle:", first_answer_ms(trust, server.port(), samples),
-                     cpu_seconds(server.pid()) - cpu0);
+  print_first_answer("new client, 0 idle:", first_answer_ms(trust, server.port(), samples));
 
   std::size_t rss_before = peak_rss_kib(server.pid());
   std::vector<std::unique_ptr<RawTlsClient>> idle;
@@ -77,9 +77,7 @@ int main(int argc, char** argv) {
   double open_s = std::chrono::duration<double>(Clock::now() - open_start).count();
   std::size_t rss_idle = peak_rss_kib(server.pid());
   std::string label = "new client, " + std::to_string(idle_count) + " idle:";
-  cpu0 = cpu_seconds(server.pid());
-  print_first_answer(label.c_str(), first_answer_ms(trust, server.port(), samples),
-                     cpu_seconds(server.pid()) - cpu0);
+  print_first_answer(label.c_str(), first_answer_ms(trust, server.port(), samples));
   std::printf(
       "opening %d keep-alive connections took %.2f s; server peak RSS %zu KiB before, %zu KiB "
       "with them\n",
