@@ -7,6 +7,8 @@ packages=(
   libcurl4-openssl-dev libssl-dev nlohmann-json3-dev catch2 libcxxopts-dev libcpp-httplib-dev
   openssl python3 nodejs npm util-linux clang-format
   libxml2-utils
+  # The official C++ SDK sample that tests/localvault builds from ../shared needs libxml2-dev.
+  libxml2-dev
   # The HTTPS server of localvault and the proxy (Boost.Asio/Beast), GoogleTest for the test glue,
   # clang-14 with libFuzzer for the fuzzers, the official Python SDK for its tests, ccache.
   libboost-dev libgtest-dev clang-14 libclang-rt-14-dev python3-azure ccache

@@ -5,29 +5,14 @@
 #include <chrono>
 #include <cstdio>
 #include <iostream>
-#include <sstream>
 #include <thread>
 #include <vector>
 
 #include "https_client.hpp"
+#include "process_stats.hpp"
 
 using namespace kv::localvault::testing;
 using Clock = std::chrono::steady_clock;
-
-namespace {
-// User plus system CPU seconds a process has used, from /proc/<pid>/stat.
-double cpu_seconds(pid_t pid) {
-  std::string stat = read_text("/proc/" + std::to_string(pid) + "/stat");
-  std::size_t close = stat.rfind(')');
-  if (close == std::string::npos) return 0;
-  std::istringstream fields(stat.substr(close + 2));
-  std::string skip;
-  for (int i = 0; i < 11; ++i) fields >> skip;  // state .. cmajflt
-  double utime = 0, stime = 0;
-  fields >> utime >> stime;
-  return (utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
-}
-}  // namespace
 
 int main(int argc, char** argv) {
   int connections = argc > 1 ? std::atoi(argv[1]) : 4;

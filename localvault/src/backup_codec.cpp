@@ -25,15 +25,19 @@ BackupCodec::BackupCodec(std::string key) : key_(std::move(key)) {
 std::string BackupCodec::seal(const SecretRecord& record, const RandomSource& random) const {
   nlohmann::json plain{{"name", record.name}, {"versions", versions_to_json(record.versions)}};
   std::string sealed = aes_gcm_seal(key_, random_bytes(random, 12), plain.dump(), kMagic);
-  return base64url_encode(std::string(kMagic) + sealed);
+  // The decoded blob is text without whitespace, as the service's is: the official C++ sample
+  // writes the decoded bytes to a file with << and reads them back with >>.
+  return base64url_encode(std::string(kMagic) + base64url_encode(sealed));
 }
 
 std::variant<BackupContents, std::string> BackupCodec::open(std::string_view blob) const {
   std::optional<std::string> raw = base64url_decode(blob);
-  if (!raw || raw->size() < kMagic.size() + kSealOverhead) return std::string(kCorrupt);
+  if (!raw || raw->size() < kMagic.size()) return std::string(kCorrupt);
   if (std::string_view(*raw).substr(0, kMagic.size()) != kMagic) return std::string(kBadVersion);
-  std::optional<std::string> plain =
-      aes_gcm_open(key_, std::string_view(*raw).substr(kMagic.size()), kMagic);
+  std::optional<std::string> sealed =
+      base64url_decode(std::string_view(*raw).substr(kMagic.size()));
+  if (!sealed || sealed->size() < kSealOverhead) return std::string(kCorrupt);
+  std::optional<std::string> plain = aes_gcm_open(key_, *sealed, kMagic);
   if (!plain) return std::string(kCorrupt);
   try {
     nlohmann::json json = nlohmann::json::parse(*plain);

@@ -2,12 +2,8 @@
 #include <signal.h>
 
 #include <chrono>
-#include <condition_variable>
-#include <cstdio>
 #include <cstdlib>
 #include <iostream>
-#include <mutex>
-#include <thread>
 
 #include "https_server.hpp"
 #include "kv/localvault/atomic_file.hpp"
@@ -16,6 +12,7 @@
 #include "kv/localvault/state_file.hpp"
 
 using namespace kv::localvault;
+namespace httpserver = kv::httpserver;
 
 namespace {
 std::int64_t wall_clock_ms() {
@@ -30,8 +27,9 @@ std::string url_host(const std::string& host) {
 
 int run(const ServerOptions& o) {
   RandomSource random = system_random();
-  TlsIdentity identity =
-      o.cert_file.empty() ? generate_self_signed({o.host}) : load_identity(o.cert_file, o.key_file);
+  httpserver::TlsIdentity identity = o.cert_file.empty()
+                                         ? httpserver::generate_self_signed({o.host})
+                                         : httpserver::load_identity(o.cert_file, o.key_file);
 
   AuthOptions auth;
   auth.enabled = !o.no_auth;
@@ -63,17 +61,16 @@ int run(const ServerOptions& o) {
   vault.recover_delay_ms = o.recover_delay_ms;
   vault.purge_delay_ms = o.purge_delay_ms;
 
-  // Block the stop signals in every thread; one thread waits for them and stops the server.
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGINT);
-  sigaddset(&stop_signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
-
   ServeConfig serve;
   serve.threads = o.threads;
   serve.data_file = o.data_file;
   serve.max_body_bytes = vault.max_body_bytes;
+  serve.limits.idle_timeout = std::chrono::seconds(o.idle_timeout_s);
+  serve.limits.request_timeout = std::chrono::seconds(o.request_timeout_s);
+  serve.limits.max_connections = static_cast<std::size_t>(o.max_connections);
+  serve.limits.max_header_bytes = static_cast<std::size_t>(o.max_header_bytes);
+  // SIGINT/SIGTERM: stop accepting, finish the requests in progress, close idle connections.
+  serve.stop_signals = {SIGINT, SIGTERM};
   serve.now_ms = wall_clock_ms;
 
   // The service needs its default URL before the port is known; bind first, then build it.
@@ -87,38 +84,14 @@ int run(const ServerOptions& o) {
   int port = server.bind(o.host, o.port);
   std::string url = "https://" + url_host(o.host) + ":" + std::to_string(port);
 
-  if (!o.cert_out.empty()) write_file_atomically(o.cert_out, certificate_pem(identity));
+  if (!o.cert_out.empty()) write_file_atomically(o.cert_out, httpserver::certificate_pem(identity));
   // The line comes first, so whoever sees the ready file can also read the line.
   std::cout << "localvault listening on " << url << std::endl;
   if (!o.ready_file.empty()) write_file_atomically(o.ready_file, url + "\n");
 
-  std::mutex run_mutex;
-  std::condition_variable run_done;
-  bool returned = false;
-  std::thread waiter([&] {
-    int signal_number = 0;
-    sigwait(&stop_signals, &signal_number);
-    server.stop();
-    // Idle keep-alive connections would hold run() until they time out; once no request is in
-    // progress (and every change is on disk) there is nothing left to finish, so exit now.
-    std::unique_lock<std::mutex> lock(run_mutex);
-    if (!run_done.wait_for(lock, std::chrono::milliseconds(200), [&] { return returned; })) {
-      server.hold();
-      std::cerr << "localvault: stopped" << std::endl;
-      std::_Exit(0);
-    }
-  });
-  bool ok = server.run();
-  {
-    std::lock_guard<std::mutex> lock(run_mutex);
-    returned = true;
-  }
-  run_done.notify_all();
-  // If run() returned on its own, wake the waiter so it can be joined.
-  pthread_kill(waiter.native_handle(), SIGTERM);
-  waiter.join();
+  server.run();
   std::cerr << "localvault: stopped" << std::endl;
-  return ok ? 0 : 1;
+  return 0;
 }
 }  // namespace
 

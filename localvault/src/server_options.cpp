@@ -28,7 +28,11 @@ A local Azure Key Vault (secrets) compatible HTTPS server with an OAuth2 token e
   --recover-delay MS      "being recovered" window after recover (default 300)
   --purge-delay MS        window after purge in which restore/set answer 409 (default 300)
   --token-lifetime S      lifetime of issued tokens in seconds (default 3600)
-  --threads N             worker threads (default 32)
+  --threads N             worker threads for requests; idle connections need none (default 32)
+  --idle-timeout S        close keep-alive connections idle for S seconds (default 240)
+  --request-timeout S     answer 408 to a request not complete after S seconds (default 10)
+  --max-connections N     open connections at most; more are closed at once (default 10000)
+  --max-header-bytes N    larger request header sections get 431 (default 65536)
   --help                  show this text
   --version               show the version
 )";
@@ -148,6 +152,15 @@ ParsedOptions parse_server_options(const std::vector<std::string>& args) {
       error = number(o.token_lifetime_s, 1, 86400 * 7);
     } else if (arg == "--threads") {
       if ((error = number(n, 1, 1024)).empty()) o.threads = static_cast<int>(n);
+    } else if (arg == "--idle-timeout") {
+      if ((error = number(n, 1, 86400)).empty()) o.idle_timeout_s = static_cast<int>(n);
+    } else if (arg == "--request-timeout") {
+      if ((error = number(n, 1, 3600)).empty()) o.request_timeout_s = static_cast<int>(n);
+    } else if (arg == "--max-connections") {
+      if ((error = number(n, 1, 1000000)).empty()) o.max_connections = static_cast<int>(n);
+    } else if (arg == "--max-header-bytes") {
+      if ((error = number(n, 1024, 16 * 1024 * 1024)).empty())
+        o.max_header_bytes = static_cast<int>(n);
     } else {
       error = "unknown option '" + arg + "'";
     }

@@ -23,7 +23,7 @@ class BackupCodec {
   /// `key` must be 32 bytes; throws std::invalid_argument otherwise.
   explicit BackupCodec(std::string key);
 
-  /// base64url(magic || nonce || AES-GCM(JSON of name and versions) || tag).
+  /// base64url(magic || base64url(nonce || AES-GCM(JSON of name and versions) || tag)).
   std::string seal(const SecretRecord& record, const RandomSource& random) const;
 
   /// The contents, or the service's "Malformed backup blob" message explaining the refusal.

@@ -30,6 +30,10 @@ struct ServerOptions {
   std::int64_t purge_delay_ms = 300;
   std::int64_t token_lifetime_s = 3600;
   int threads = 32;
+  int idle_timeout_s = 240;      // keep-alive connections idle longer are closed
+  int request_timeout_s = 10;    // a request not complete by then gets 408
+  int max_connections = 10000;   // more are accepted and closed at once
+  int max_header_bytes = 65536;  // larger header sections get 431
   bool help = false;
   bool version = false;
 };

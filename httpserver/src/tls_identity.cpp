@@ -1,4 +1,4 @@
-#include "kv/localvault/tls_identity.hpp"
+#include "kv/httpserver/tls_identity.hpp"
 
 #include <arpa/inet.h>
 #include <openssl/bio.h>
@@ -11,7 +11,7 @@
 #include <cstdio>
 #include <stdexcept>
 
-namespace kv::localvault {
+namespace kv::httpserver {
 
 namespace {
 struct BioFree {
@@ -110,4 +110,4 @@ std::string certificate_pem(const TlsIdentity& identity) {
   return std::string(data, static_cast<std::size_t>(size));
 }
 
-}  // namespace kv::localvault
+}  // namespace kv::httpserver

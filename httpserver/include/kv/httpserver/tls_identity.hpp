@@ -8,7 +8,7 @@
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
-namespace kv::localvault {
+namespace kv::httpserver {
 
 /// Frees an X509 certificate.
 struct X509Free {
@@ -35,4 +35,4 @@ TlsIdentity load_identity(const std::string& cert_path, const std::string& key_p
 /// The certificate in PEM form.
 std::string certificate_pem(const TlsIdentity& identity);
 
-}  // namespace kv::localvault
+}  // namespace kv::httpserver
