@@ -4,6 +4,10 @@
 
 namespace kv::localvault::errors {
 
+std::string shortened(std::string_view text, std::size_t limit) {
+  return text.size() <= limit ? std::string(text) : std::string(text.substr(0, limit)) + "...";
+}
+
 CoreResponse make(int status, std::string_view code, std::string_view message,
                   std::string_view inner_code) {
   nlohmann::ordered_json error;

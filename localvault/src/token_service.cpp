@@ -7,6 +7,7 @@
 
 #include "kv/localvault/encoding.hpp"
 #include "kv/localvault/errors.hpp"
+#include "kv/localvault/secret_model.hpp"
 
 namespace kv::localvault {
 
@@ -18,12 +19,6 @@ bool iequals(std::string_view a, std::string_view b) {
         std::tolower(static_cast<unsigned char>(b[i])))
       return false;
   return true;
-}
-
-std::string guid(const RandomSource& random) {
-  std::string h = hex_encode(random_bytes(random, 16));
-  return h.substr(0, 8) + "-" + h.substr(8, 4) + "-" + h.substr(12, 4) + "-" + h.substr(16, 4) +
-         "-" + h.substr(20);
 }
 
 std::string utc_timestamp(std::int64_t now_s) {
@@ -39,8 +34,8 @@ std::string utc_timestamp(std::int64_t now_s) {
 CoreResponse identity_error(int status, std::string_view error, int code,
                             std::string_view description, std::int64_t now_s,
                             const RandomSource& random) {
-  std::string trace = guid(random);
-  std::string correlation = guid(random);
+  std::string trace = random_guid(random);
+  std::string correlation = random_guid(random);
   std::string stamp = utc_timestamp(now_s);
   nlohmann::ordered_json body;
   body["error"] = error;
@@ -86,20 +81,21 @@ CoreResponse TokenService::issue(const CoreRequest& request, std::string_view te
                                  std::int64_t now_s, const RandomSource& random) const {
   if (!iequals(tenant, options_.tenant))
     return identity_error(400, "invalid_request", 90002,
-                          "Tenant '" + std::string(tenant) +
+                          "Tenant '" + errors::shortened(tenant) +
                               "' not found. Check to make sure you have the correct tenant ID and "
                               "are signing into the correct cloud.",
                           now_s, random);
   std::map<std::string, std::string> form = parse_query(request.body);
   std::string grant = form.count("grant_type") ? form["grant_type"] : "";
   if (grant != "client_credentials")
-    return identity_error(400, "unsupported_grant_type", 70003,
-                          "The app requested an unsupported grant type '" + grant + "'.", now_s,
-                          random);
+    return identity_error(
+        400, "unsupported_grant_type", 70003,
+        "The app requested an unsupported grant type '" + errors::shortened(grant) + "'.", now_s,
+        random);
   std::string client_id = form.count("client_id") ? form["client_id"] : "";
   if (client_id != options_.client_id)
     return identity_error(400, "unauthorized_client", 700016,
-                          "Application with identifier '" + client_id +
+                          "Application with identifier '" + errors::shortened(client_id) +
                               "' was not found in the directory '" + options_.tenant + "'.",
                           now_s, random);
   std::string secret = form.count("client_secret") ? form["client_secret"] : "";
@@ -115,7 +111,7 @@ CoreResponse TokenService::issue(const CoreRequest& request, std::string_view te
   if (scope.size() <= kDefault.size() ||
       scope.compare(scope.size() - kDefault.size(), kDefault.size(), kDefault) != 0)
     return identity_error(400, "invalid_scope", 1002012,
-                          "The provided value for scope '" + scope +
+                          "The provided value for scope '" + errors::shortened(scope) +
                               "' is not valid. Client credential flows must have a scope value "
                               "with /.default suffixed to the resource identifier.",
                           now_s, random);
@@ -158,7 +154,7 @@ std::optional<std::string> TokenService::verify(std::string_view authorization,
   std::optional<std::string> payload = base64url_decode(token.substr(dot1 + 1, dot2 - dot1 - 1));
   nlohmann::json claims = nlohmann::json::parse(payload.value_or(""), nullptr, false);
   if (!claims.is_object() || !claims.contains("aud") || !claims["aud"].is_string() ||
-      !claims.contains("exp") || !claims["exp"].is_number_integer())
+      !claims.contains("exp") || !json_int64(claims["exp"]))
     return std::string("The bearer token is not a well-formed JWT.");
   std::string audience = strip_trailing_slash(claims["aud"].get<std::string>());
   std::string_view host =
@@ -167,7 +163,7 @@ std::optional<std::string> TokenService::verify(std::string_view authorization,
   if (!iequals(audience, "https://vault.azure.net") &&
       !iequals(audience, "https://" + std::string(host)))
     return "The bearer token audience '" + audience + "' is not accepted by this vault.";
-  std::int64_t expiry = claims["exp"].get<std::int64_t>();
+  std::int64_t expiry = *json_int64(claims["exp"]);
   if (expiry <= now_s) return std::string("The bearer token has expired.");
   constexpr std::size_t kMaxCached = 4096;
   if (verified_.size() >= kMaxCached) verified_.clear();

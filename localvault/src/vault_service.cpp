@@ -37,31 +37,12 @@ bool valid_host(std::string_view host) {
   return true;
 }
 
-bool valid_secret_name(std::string_view name) {
-  if (name.empty() || name.size() > 127) return false;
-  for (char c : name)
-    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-')) return false;
-  return true;
-}
-
 // Echoes only what can safely go back in a header.
 bool printable_header_value(std::string_view v) {
   if (v.size() > 256) return false;
   for (char c : v)
     if (c < 0x20 || c > 0x7e) return false;
   return true;
-}
-
-std::string guid(const RandomSource& random) {
-  std::string h = hex_encode(random_bytes(random, 16));
-  return h.substr(0, 8) + "-" + h.substr(8, 4) + "-" + h.substr(12, 4) + "-" + h.substr(16, 4) +
-         "-" + h.substr(20);
-}
-
-// Cuts a hostile path segment down before it is quoted in an error message.
-std::string quoted_for_message(std::string_view s) {
-  constexpr std::size_t kMax = 160;
-  return s.size() <= kMax ? std::string(s) : std::string(s.substr(0, kMax)) + "...";
 }
 
 std::optional<std::string> decode_skiptoken(std::string_view token) {
@@ -114,7 +95,7 @@ CoreResponse VaultService::handle(const CoreRequest& request, std::int64_t now_m
                               ? errors::body_too_large(options_.max_body_bytes)
                               : dispatch(request, call);
   // The headers the service puts on every response, errors included.
-  response.headers["x-ms-request-id"] = guid(random_);
+  response.headers["x-ms-request-id"] = random_guid(random_);
   if (auto id = request.headers.find("x-ms-client-request-id");
       id != request.headers.end() && printable_header_value(id->second))
     response.headers["x-ms-client-request-id"] = id->second;
@@ -161,7 +142,7 @@ CoreResponse VaultService::dispatch(const CoreRequest& request, Call& call) {
   if (version == request.query.end() || !is_supported_api_version(version->second))
     return errors::bad_parameter(
         "The specified version (" +
-        quoted_for_message(version == request.query.end() ? "" : version->second) +
+        errors::shortened(version == request.query.end() ? "" : version->second) +
         ") is not recognized. Consider using the latest supported version (" +
         std::string(kLatestApiVersion) + ").");
   call.api_version = version->second;
@@ -186,7 +167,7 @@ CoreResponse VaultService::route_vault(const CoreRequest& request, Call& call) {
       int n = 0;
       auto [end, ec] = std::from_chars(m->second.data(), m->second.data() + m->second.size(), n);
       if (ec != std::errc{} || end != m->second.data() + m->second.size() || n < 1 || n > 25)
-        return errors::bad_parameter("Invalid maxresults value '" + quoted_for_message(m->second) +
+        return errors::bad_parameter("Invalid maxresults value '" + errors::shortened(m->second) +
                                      "': it must be an integer from 1 to 25.");
       call.max_results = n;
       call.max_results_given = true;
@@ -207,9 +188,9 @@ CoreResponse VaultService::route_vault(const CoreRequest& request, Call& call) {
     return restore_secret(call, request.body);
 
   std::string name = percent_decode(parts[1], false);
-  if (!valid_secret_name(name))
+  if (!is_valid_secret_name(name))
     return errors::bad_parameter("The request URI contains an invalid name: " +
-                                 quoted_for_message(name));
+                                 errors::shortened(name));
 
   if (deleted) {
     if (parts.size() == 2) {
@@ -247,7 +228,7 @@ CoreResponse VaultService::route_vault(const CoreRequest& request, Call& call) {
           return std::isalnum(static_cast<unsigned char>(c)) != 0;
         });
     if (!plausible && (method == "GET" || method == "PATCH"))
-      return errors::secret_not_found(name + "/" + quoted_for_message(segment));
+      return errors::secret_not_found(name + "/" + errors::shortened(segment));
     if (method == "GET") return get_secret(call, name, segment);
     if (method == "PATCH") return update_secret(call, name, segment, request.body);
     return errors::method_not_allowed(method);

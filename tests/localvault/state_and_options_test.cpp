@@ -46,6 +46,51 @@ TEST_CASE("A damaged state file is reported with its name", "[localvault][persis
   std::remove(path.c_str());
 }
 
+TEST_CASE("A state file with times or names out of range is refused with the reason",
+          "[localvault][persistence][numbers]") {
+  const std::string version = R"({"version":"0123456789abcdef0123456789abcdef","value":"v",)"
+                              R"("enabled":true,"created":1,"updated":1})";
+  auto state = [&](const std::string& record, const std::string& purged = "{}") {
+    return R"({"format":1,"secrets":[)" + record + R"(],"purgedAtMs":)" + purged + "}";
+  };
+  auto record = [&](const std::string& name, const std::string& version_json,
+                    const std::string& deleted_at) {
+    return R"({"name":")" + name + R"(","versions":[)" + version_json +
+           R"(],"deleted":true,"deletedAtMs":)" + deleted_at + "}";
+  };
+  struct Row {
+    std::string text;
+    std::string reason;
+  };
+  const Row rows[] = {
+      {state(record("s1", version, "9223372036854775807")),
+       "'deletedAtMs' must be an integer Unix time in milliseconds between the years 1 and 9999, "
+       "found 9223372036854775807"},
+      {state(record("s1", version, "1"), R"({"S2":18446744073709551615})"),
+       "'S2' must be an integer Unix time in milliseconds between the years 1 and 9999, found "
+       "18446744073709551615"},
+      {state(record("s1",
+                    R"({"version":"0123456789abcdef0123456789abcdef","value":"v",)"
+                    R"("enabled":true,"created":1,"updated":1,"exp":253402300800})",
+                    "1")),
+       "'exp' must be an integer Unix time between the years 1 and 9999, found 253402300800"},
+      {state(record("s1", R"({"version":"x","value":"v","enabled":true,"created":1,"updated":1})",
+                    "1")),
+       "version id 'x' is not 32 lowercase hex digits"},
+      {state(record("bad_name", version, "1")), "'bad_name' is not a valid secret name"},
+  };
+  std::string path = temp_path("range.json");
+  for (const Row& row : rows) {
+    INFO(row.text);
+    std::ofstream(path, std::ios::trunc) << row.text;
+    CHECK_THROWS_WITH(load_state_file(path),
+                      "data file " + path + " is not a localvault state: " + row.reason);
+  }
+  std::ofstream(path, std::ios::trunc) << state(record("s1", version, "1"));
+  CHECK(load_state_file(path)->secrets.count("S1") == 1);
+  std::remove(path.c_str());
+}
+
 TEST_CASE("Backup key files hold 32 raw bytes or 64 hex digits", "[localvault][backup]") {
   std::string path = temp_path("key");
   std::ofstream(path) << std::string(64, 'a') << "\n";

@@ -8,6 +8,10 @@
 
 namespace kv::localvault::errors {
 
+/// `text` cut to `limit` bytes plus "..." when longer, so that hostile input quoted in a
+/// message stays short.
+std::string shortened(std::string_view text, std::size_t limit = 160);
+
 /// {"error":{"code","message"[,"innererror":{"code"}]}} with the given status.
 CoreResponse make(int status, std::string_view code, std::string_view message,
                   std::string_view inner_code = {});
