@@ -1,5 +1,8 @@
 #include "kv/localvault/errors.hpp"
 
+#include <cerrno>
+#include <system_error>
+
 #include <nlohmann/json.hpp>
 
 namespace kv::localvault::errors {
@@ -102,6 +105,16 @@ CoreResponse unknown_path() {
 CoreResponse body_too_large(std::size_t limit) {
   return make(413, "RequestEntityTooLarge",
               "The request body is larger than the limit of " + std::to_string(limit) + " bytes.");
+}
+
+CoreResponse not_saved(const std::exception& cause) {
+  bool no_space = false;
+  if (const auto* system = dynamic_cast<const std::system_error*>(&cause))
+    no_space = system->code() == std::errc::no_space_on_device ||
+               system->code() == std::error_code(EDQUOT, std::generic_category());
+  return make(no_space ? 507 : 500, no_space ? "InsufficientStorage" : "InternalServerError",
+              "The change was not made: localvault could not save its state (" +
+                  std::string(cause.what()) + ").");
 }
 
 CoreResponse unauthorized(std::string_view message) {

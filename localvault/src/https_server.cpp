@@ -6,7 +6,6 @@
 #include <stdexcept>
 
 #include "kv/localvault/errors.hpp"
-#include "kv/localvault/state_file.hpp"
 
 namespace kv::localvault {
 
@@ -57,8 +56,6 @@ HttpsServer::HttpsServer(VaultService& service, const TlsIdentity& identity, Ser
     {
       std::lock_guard<std::mutex> lock(mutex_);
       response = service_.handle(core, config_.now_ms());
-      if (response.state_changed && !config_.data_file.empty())
-        save_state_file(config_.data_file, service_.state());
     }
     to_wire(std::move(response), res);
   };

@@ -16,10 +16,9 @@ class SSLServer;
 
 namespace kv::localvault {
 
-/// How the adapter runs: worker threads, persistence, clock.
+/// How the adapter runs: worker threads, clock (the service persists its own changes).
 struct ServeConfig {
   int threads = 32;
-  std::string data_file;  // empty: in memory only
   std::size_t max_body_bytes = 256 * 1024;
   std::function<std::int64_t()> now_ms;  // Unix milliseconds
 };

@@ -52,8 +52,13 @@ int run(const ServerOptions& o) {
   std::string backup_key = o.backup_key_file.empty() ? random_bytes(random, 32)
                                                      : read_backup_key_file(o.backup_key_file);
   VaultState initial;
+  std::shared_ptr<StateStore> store;
   if (!o.data_file.empty()) {
+    // Copies of the state that killed runs left behind hold secret values: remove them first.
+    for (const std::string& stale : remove_stale_temp_files(o.data_file))
+      std::cerr << "localvault: removed stale temporary file " << stale << std::endl;
     if (auto loaded = load_state_file(o.data_file)) initial = std::move(*loaded);
+    store = std::make_shared<StateFileStore>(o.data_file);
   }
 
   VaultOptions vault;
@@ -72,7 +77,6 @@ int run(const ServerOptions& o) {
 
   ServeConfig serve;
   serve.threads = o.threads;
-  serve.data_file = o.data_file;
   serve.max_body_bytes = vault.max_body_bytes;
   serve.now_ms = wall_clock_ms;
 
@@ -81,7 +85,7 @@ int run(const ServerOptions& o) {
   std::unique_ptr<VaultService> service;
   vault.default_base_url = "https://" + url_host(o.host);
   service = std::make_unique<VaultService>(vault, std::move(tokens), BackupCodec(backup_key),
-                                           random, std::move(initial));
+                                           random, std::move(initial), std::move(store));
   service_ptr = service.get();
   HttpsServer server(*service_ptr, identity, serve);
   int port = server.bind(o.host, o.port);

@@ -56,12 +56,38 @@ std::optional<std::string> decode_skiptoken(std::string_view token) {
 }  // namespace
 
 VaultService::VaultService(VaultOptions options, TokenService tokens, BackupCodec backups,
-                           RandomSource random, VaultState initial)
+                           RandomSource random, VaultState initial,
+                           std::shared_ptr<StateStore> store)
     : options_(std::move(options)),
       tokens_(std::move(tokens)),
       backups_(std::move(backups)),
       random_(std::move(random)),
-      state_(std::move(initial)) {}
+      state_(std::move(initial)),
+      store_(std::move(store)) {}
+
+void VaultService::remember(Call& call, const std::string& key) {
+  for (const Call::Saved& saved : call.saved)
+    if (saved.key == key) return;
+  Call::Saved saved{key, std::nullopt, std::nullopt};
+  if (auto it = state_.secrets.find(key); it != state_.secrets.end()) saved.record = it->second;
+  if (auto it = state_.purged_at_ms.find(key); it != state_.purged_at_ms.end())
+    saved.purged_at_ms = it->second;
+  call.saved.push_back(std::move(saved));
+}
+
+void VaultService::roll_back(Call& call) {
+  for (auto it = call.saved.rbegin(); it != call.saved.rend(); ++it) {
+    if (it->record)
+      state_.secrets[it->key] = std::move(*it->record);
+    else
+      state_.secrets.erase(it->key);
+    if (it->purged_at_ms)
+      state_.purged_at_ms[it->key] = *it->purged_at_ms;
+    else
+      state_.purged_at_ms.erase(it->key);
+  }
+  call.saved.clear();
+}
 
 Phase VaultService::phase_of(std::string_view name, std::int64_t now_ms) const {
   std::string key = name_key(name);
@@ -91,9 +117,24 @@ CoreResponse VaultService::handle(const CoreRequest& request, std::int64_t now_m
     call.base_url = options_.default_base_url;
     call.host = call.base_url.substr(call.base_url.find("//") + 2);
   }
-  CoreResponse response = request.body.size() > options_.max_body_bytes
-                              ? errors::body_too_large(options_.max_body_bytes)
-                              : dispatch(request, call);
+  CoreResponse response;
+  try {
+    response = request.body.size() > options_.max_body_bytes
+                   ? errors::body_too_large(options_.max_body_bytes)
+                   : dispatch(request, call);
+  } catch (...) {
+    // Memory must never hold what the store does not: an operation that fails half-way is undone.
+    roll_back(call);
+    throw;
+  }
+  if (response.state_changed && store_) {
+    try {
+      store_->persist(state_);
+    } catch (const std::exception& e) {
+      roll_back(call);
+      response = errors::not_saved(e);
+    }
+  }
   // The headers the service puts on every response, errors included.
   response.headers["x-ms-request-id"] = random_guid(random_);
   if (auto id = request.headers.find("x-ms-client-request-id");

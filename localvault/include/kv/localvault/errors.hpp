@@ -1,6 +1,7 @@
 #pragma once
 // Key Vault error responses, with the service's codes and message texts.
 
+#include <exception>
 #include <string>
 #include <string_view>
 
@@ -57,6 +58,10 @@ CoreResponse unknown_path();
 
 /// 413 for a body above the configured cap.
 CoreResponse body_too_large(std::size_t limit);
+
+/// 507 InsufficientStorage (for ENOSPC/EDQUOT) or 500 InternalServerError: the change could not be
+/// persisted and was not made; the message carries the cause.
+CoreResponse not_saved(const std::exception& cause);
 
 /// 401 Unauthorized with the given message (the caller adds WWW-Authenticate).
 CoreResponse unauthorized(std::string_view message);
