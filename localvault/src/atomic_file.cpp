@@ -10,29 +10,12 @@
 #include <memory>
 #include <system_error>
 
+#include "unique_fd.hpp"
+
 namespace kv::localvault {
 
 namespace {
-// Owns a POSIX file descriptor.
-class Fd {
- public:
-  explicit Fd(int fd) : fd_(fd) {}
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  ~Fd() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  int get() const { return fd_; }
-  /// Closes now so that close errors are seen.
-  int release_close() {
-    int rc = ::close(fd_);
-    fd_ = -1;
-    return rc;
-  }
-
- private:
-  int fd_;
-};
+using detail::UniqueFd;
 
 struct DirClose {
   void operator()(DIR* dir) const { ::closedir(dir); }
@@ -67,7 +50,7 @@ void write_file_atomically(const std::string& path, std::string_view content) {
     // A leftover of the same name (a killed writer with a reused pid) may have any mode and owner:
     // start from a new file that only this user can read.
     ::unlink(temp.c_str());
-    Fd fd(::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
+    UniqueFd fd(::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
     if (fd.get() < 0) fail(errno, "cannot create", temp);
     std::size_t done = 0;
     while (done < content.size()) {
@@ -77,7 +60,7 @@ void write_file_atomically(const std::string& path, std::string_view content) {
       done += static_cast<std::size_t>(n);
     }
     if (::fsync(fd.get()) != 0) fail_and_unlink("cannot flush", temp);
-    if (fd.release_close() != 0) fail_and_unlink("cannot close", temp);
+    if (fd.close_now() != 0) fail_and_unlink("cannot close", temp);
   }
   if (::rename(temp.c_str(), path.c_str()) != 0) {
     int error = errno;
@@ -86,7 +69,7 @@ void write_file_atomically(const std::string& path, std::string_view content) {
   }
   // The rename is durable only once the folder entry is on disk. The new content is already in
   // place, so a failure here cannot be undone and is not reported.
-  Fd dfd(::open(folder_of(path).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  UniqueFd dfd(::open(folder_of(path).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (dfd.get() >= 0) ::fsync(dfd.get());
 }
 

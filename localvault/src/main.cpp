@@ -38,8 +38,9 @@ int run(const ServerOptions& o) {
   auth.tenant = o.tenant;
   auth.client_id = o.client_id;
   auth.token_lifetime_s = o.token_lifetime_s;
-  if (o.client_secret) {
-    auth.client_secret = *o.client_secret;
+  if (std::optional<std::string> secret =
+          resolve_client_secret(o, std::getenv(kClientSecretVariable))) {
+    auth.client_secret = std::move(*secret);
   } else {
     auth.client_secret = base64url_encode(random_bytes(random, 24));
     // Shown only because none was configured: the user needs it to get tokens.

@@ -2,6 +2,8 @@
 // concurrency, persistence and clean shutdown.
 #include <catch2/catch.hpp>
 
+#include <sys/stat.h>
+
 #include <atomic>
 #include <cstdlib>
 #include <iostream>
@@ -56,6 +58,36 @@ TEST_CASE("A generated client secret is shown on stderr so that it can be used",
   VaultClient client(server);
   client.login("00000000-0000-0000-0000-000000000000", "localvault-client", secret);
   CHECK(client.send("GET", "/secrets?api-version=7.6").status == 200);
+}
+
+TEST_CASE("The client secret can come from LOCALVAULT_CLIENT_SECRET or a private file",
+          "[localvault][https][secret]") {
+  ::setenv("LOCALVAULT_CLIENT_SECRET", "secret-from-env", 1);
+  {
+    ServerProcess server(kExe, {"--tenant", "t1", "--client-id", "c1"});
+    CHECK(server.stderr_text().find("generated") == std::string::npos);
+    VaultClient client(server);
+    client.login("t1", "c1", "secret-from-env");
+    CHECK(client.send("GET", "/secrets?api-version=7.6").status == 200);
+  }
+  ::unsetenv("LOCALVAULT_CLIENT_SECRET");
+  std::string file = "/tmp/localvault-it-secret-" + std::to_string(::getpid());
+  std::ofstream(file) << "secret-from-file\n";
+  ::chmod(file.c_str(), 0600);
+  {
+    ServerProcess server(kExe,
+                         {"--tenant", "t1", "--client-id", "c1", "--client-secret-file", file});
+    VaultClient client(server);
+    client.login("t1", "c1", "secret-from-file");
+    CHECK(client.send("GET", "/secrets?api-version=7.6").status == 200);
+  }
+  ::chmod(file.c_str(), 0644);
+  CHECK_THROWS_WITH(
+      ServerProcess(kExe, {"--client-secret-file", file}),
+      "localvault exited early: localvault: --client-secret-file " + file +
+          " is accessible by group or others (mode 0644); make it private with: chmod 600 " + file +
+          "\n");
+  std::remove(file.c_str());
 }
 
 TEST_CASE("A body-less PUT without a token gets the 401 challenge over HTTPS",

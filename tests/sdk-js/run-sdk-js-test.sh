@@ -19,8 +19,10 @@ fi
 
 tmp="$(mktemp -d)"
 secret="$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+# The secret goes through the environment, where other users cannot read it (ps shows argv).
+export LOCALVAULT_CLIENT_SECRET="$secret"
 "$exe" --port 0 --ready-file "$tmp/ready" --cert-out "$tmp/cert.pem" \
-  --tenant 11111111-2222-3333-4444-555555555555 --client-id sdk-js-test --client-secret "$secret" \
+  --tenant 11111111-2222-3333-4444-555555555555 --client-id sdk-js-test \
   --delete-delay 100 --recover-delay 100 --purge-delay 100 >"$tmp/stdout" 2>"$tmp/stderr" &
 pid=$!
 cleanup() {
@@ -39,6 +41,5 @@ done
 export LOCALVAULT_URL="$(head -n1 "$tmp/ready")"
 export LOCALVAULT_TENANT=11111111-2222-3333-4444-555555555555
 export LOCALVAULT_CLIENT_ID=sdk-js-test
-export LOCALVAULT_CLIENT_SECRET="$secret"
 export NODE_EXTRA_CA_CERTS="$tmp/cert.pem"
 node --test --test-reporter=spec localvault.test.mjs
