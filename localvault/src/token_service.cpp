@@ -1,59 +1,15 @@
 #include "kv/localvault/token_service.hpp"
 
-#include <cctype>
-#include <ctime>
-
 #include <nlohmann/json.hpp>
 
 #include "kv/localvault/encoding.hpp"
 #include "kv/localvault/errors.hpp"
+#include "kv/localvault/identity_platform.hpp"
 #include "kv/localvault/secret_model.hpp"
 
 namespace kv::localvault {
 
 namespace {
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i)
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i])))
-      return false;
-  return true;
-}
-
-std::string utc_timestamp(std::int64_t now_s) {
-  std::time_t t = static_cast<std::time_t>(now_s);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%SZ", &tm);
-  return buf;
-}
-
-// The identity platform's error shape: error, error_description (with trace lines), codes, ids.
-CoreResponse identity_error(int status, std::string_view error, int code,
-                            std::string_view description, std::int64_t now_s,
-                            const RandomSource& random) {
-  std::string trace = random_guid(random);
-  std::string correlation = random_guid(random);
-  std::string stamp = utc_timestamp(now_s);
-  nlohmann::ordered_json body;
-  body["error"] = error;
-  body["error_description"] = "AADSTS" + std::to_string(code) + ": " + std::string(description) +
-                              " Trace ID: " + trace + " Correlation ID: " + correlation +
-                              " Timestamp: " + stamp;
-  body["error_codes"] = {code};
-  body["timestamp"] = stamp;
-  body["trace_id"] = trace;
-  body["correlation_id"] = correlation;
-  CoreResponse response;
-  response.status = status;
-  response.body = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-  response.headers["Content-Type"] = "application/json; charset=utf-8";
-  response.headers["Cache-Control"] = "no-store, no-cache";
-  return response;
-}
-
 std::string strip_trailing_slash(std::string s) {
   if (!s.empty() && s.back() == '/') s.pop_back();
   return s;
@@ -78,7 +34,8 @@ std::string TokenService::sign(std::string_view audience, std::int64_t now_s) co
 }
 
 CoreResponse TokenService::issue(const CoreRequest& request, std::string_view tenant,
-                                 std::int64_t now_s, const RandomSource& random) const {
+                                 std::int64_t now_s, const RandomSource& random,
+                                 IdentityVersion version) const {
   if (!iequals(tenant, options_.tenant))
     return identity_error(400, "invalid_request", 90002,
                           "Tenant '" + errors::shortened(tenant) +
@@ -106,6 +63,24 @@ CoreResponse TokenService::issue(const CoreRequest& request, std::string_view te
                           "secret added to app '" +
                               options_.client_id + "'.",
                           now_s, random);
+  if (version == IdentityVersion::V1) {
+    std::string resource = form.count("resource") ? form["resource"] : "";
+    if (resource.empty())
+      return identity_error(400, "invalid_request", 900144,
+                            "The request body must contain the following parameter: 'resource'.",
+                            now_s, random);
+    // v1 answers carry numbers as strings, and the resource and validity window.
+    std::string lifetime = std::to_string(options_.token_lifetime_s);
+    nlohmann::ordered_json body;
+    body["token_type"] = "Bearer";
+    body["expires_in"] = lifetime;
+    body["ext_expires_in"] = lifetime;
+    body["expires_on"] = std::to_string(now_s + options_.token_lifetime_s);
+    body["not_before"] = std::to_string(now_s);
+    body["resource"] = resource;
+    body["access_token"] = sign(strip_trailing_slash(resource), now_s);
+    return identity_answer(200, body);
+  }
   std::string scope = form.count("scope") ? form["scope"] : "";
   constexpr std::string_view kDefault = "/.default";
   if (scope.size() <= kDefault.size() ||
@@ -121,11 +96,7 @@ CoreResponse TokenService::issue(const CoreRequest& request, std::string_view te
   body["expires_in"] = options_.token_lifetime_s;
   body["ext_expires_in"] = options_.token_lifetime_s;
   body["access_token"] = sign(audience, now_s);
-  CoreResponse response;
-  response.body = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-  response.headers["Content-Type"] = "application/json; charset=utf-8";
-  response.headers["Cache-Control"] = "no-store, no-cache";
-  return response;
+  return identity_answer(200, body);
 }
 
 std::optional<std::string> TokenService::verify(std::string_view authorization,

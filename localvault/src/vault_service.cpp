@@ -10,6 +10,7 @@
 #include "kv/localvault/api_version.hpp"
 #include "kv/localvault/encoding.hpp"
 #include "kv/localvault/errors.hpp"
+#include "kv/localvault/identity_platform.hpp"
 #include "vault_call.hpp"
 
 namespace kv::localvault {
@@ -152,11 +153,7 @@ CoreResponse VaultService::handle(const CoreRequest& request, std::int64_t now_m
 
 CoreResponse VaultService::dispatch(const CoreRequest& request, Call& call) {
   std::vector<std::string_view> parts = split_path(request.path);
-  // POST /{tenant}/oauth2/v2.0/token: the identity endpoint lives on the same server.
-  if (parts.size() == 4 && parts[1] == "oauth2" && parts[2] == "v2.0" && parts[3] == "token") {
-    if (request.method != "POST") return errors::method_not_allowed(request.method);
-    return tokens_.issue(request, percent_decode(parts[0], false), call.now_s, random_);
-  }
+  if (auto identity = route_identity(request, parts, call)) return std::move(*identity);
   if (parts.empty() || (parts[0] != "secrets" && parts[0] != "deletedsecrets"))
     return errors::unknown_path();
 
@@ -192,6 +189,52 @@ CoreResponse VaultService::dispatch(const CoreRequest& request, Call& call) {
   call.render.recoverable_days = options_.recoverable_days;
   call.render.with_recoverable_days = call.api_version != "7.0";
   return route_vault(request, call);
+}
+
+std::optional<CoreResponse> VaultService::route_identity(const CoreRequest& request,
+                                                         const std::vector<std::string_view>& parts,
+                                                         Call& call) {
+  // The identity endpoints live on the same server, under /{tenant}/...; vault paths come first.
+  if (parts.size() < 3 || parts.size() > 4 || parts[0] == "secrets" || parts[0] == "deletedsecrets")
+    return std::nullopt;
+  auto is = [&](std::initializer_list<std::string_view> tail) {
+    return parts.size() == tail.size() + 1 &&
+           std::equal(tail.begin(), tail.end(), parts.begin() + 1);
+  };
+  enum class Kind { TokenV1, TokenV2, DocumentV1, DocumentV2, Instance, Keys };
+  Kind kind;
+  if (is({"oauth2", "v2.0", "token"}))
+    kind = Kind::TokenV2;
+  else if (is({"oauth2", "token"}))
+    kind = Kind::TokenV1;
+  else if (is({"v2.0", ".well-known", "openid-configuration"}))
+    kind = Kind::DocumentV2;
+  else if (is({".well-known", "openid-configuration"}))
+    kind = Kind::DocumentV1;
+  else if (is({"discovery", "instance"}))
+    kind = Kind::Instance;
+  else if (is({"discovery", "v2.0", "keys"}) || is({"discovery", "keys"}))
+    kind = Kind::Keys;
+  else
+    return std::nullopt;
+  const bool token = kind == Kind::TokenV1 || kind == Kind::TokenV2;
+  if (request.method != (token ? "POST" : "GET")) return errors::method_not_allowed(request.method);
+  std::string tenant = percent_decode(parts[0], false);
+  if (token)
+    return tokens_.issue(request, tenant, call.now_s, random_,
+                         kind == Kind::TokenV1 ? IdentityVersion::V1 : IdentityVersion::V2);
+  // Instance discovery does not depend on the tenant (MSAL asks /common/...).
+  if (kind == Kind::Instance)
+    return instance_discovery(request, call.base_url, call.host, call.now_s, random_);
+  const std::string& configured = tokens_.options().tenant;
+  if (!iequals(tenant, configured))
+    return unknown_tenant_document(call.base_url, tenant, call.now_s, random_);
+  if (kind == Kind::Keys)
+    // Tokens are signed with a secret HMAC key: there is no public key to publish.
+    return identity_answer(200, nlohmann::ordered_json{{"keys", nlohmann::ordered_json::array()}});
+  return identity_answer(200, openid_configuration(call.base_url, configured,
+                                                   kind == Kind::DocumentV1 ? IdentityVersion::V1
+                                                                            : IdentityVersion::V2));
 }
 
 CoreResponse VaultService::route_vault(const CoreRequest& request, Call& call) {

@@ -14,6 +14,9 @@ struct HeaderNameLess {
   bool operator()(std::string_view a, std::string_view b) const;
 };
 
+/// True when a and b are equal ignoring ASCII case (header names, tenants, hosts).
+bool iequals(std::string_view a, std::string_view b);
+
 /// Header fields keyed case-insensitively; one value per name.
 using HeaderMap = std::map<std::string, std::string, HeaderNameLess>;
 

@@ -4,7 +4,10 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "kv/localvault/backup_codec.hpp"
 #include "kv/localvault/crypto.hpp"
@@ -58,6 +61,10 @@ class VaultService {
 
  private:
   CoreResponse dispatch(const CoreRequest& request, Call& call);
+  // The identity platform's endpoints (token, discovery documents); nullopt for other paths.
+  std::optional<CoreResponse> route_identity(const CoreRequest& request,
+                                             const std::vector<std::string_view>& parts,
+                                             Call& call);
   // Saves the current record and purge time of `key` in the call, once, before a change.
   void remember(Call& call, const std::string& key);
   // Puts back what remember() saved, newest first.
