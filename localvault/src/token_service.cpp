@@ -1,5 +1,7 @@
 #include "kv/localvault/token_service.hpp"
 
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
 
 #include "kv/localvault/encoding.hpp"
@@ -10,6 +12,13 @@
 namespace kv::localvault {
 
 namespace {
+// Resource identifiers are URIs: printable ASCII without spaces. Anything else (control bytes,
+// invalid UTF-8) can name no resource and must not reach the token's JSON.
+bool valid_resource(std::string_view resource) {
+  return !resource.empty() &&
+         std::all_of(resource.begin(), resource.end(), [](char c) { return c > 0x20 && c < 0x7f; });
+}
+
 std::string strip_trailing_slash(std::string s) {
   if (!s.empty() && s.back() == '/') s.pop_back();
   return s;
@@ -29,7 +38,8 @@ std::string TokenService::sign(std::string_view audience, std::int64_t now_s) co
   claims["appid"] = options_.client_id;
   claims["tid"] = options_.tenant;
   std::string signing_input =
-      base64url_encode(R"({"alg":"HS256","typ":"JWT"})") + "." + base64url_encode(claims.dump());
+      base64url_encode(R"({"alg":"HS256","typ":"JWT"})") + "." +
+      base64url_encode(claims.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
   return signing_input + "." + base64url_encode(hmac_sha256(key_, signing_input));
 }
 
@@ -69,6 +79,11 @@ CoreResponse TokenService::issue(const CoreRequest& request, std::string_view te
       return identity_error(400, "invalid_request", 900144,
                             "The request body must contain the following parameter: 'resource'.",
                             now_s, random);
+    if (!valid_resource(resource))
+      return identity_error(400, "invalid_resource", 500011,
+                            "The resource principal named " + errors::shortened(resource) +
+                                " was not found in the tenant named " + options_.tenant + ".",
+                            now_s, random);
     // v1 answers carry numbers as strings, and the resource and validity window.
     std::string lifetime = std::to_string(options_.token_lifetime_s);
     nlohmann::ordered_json body;
@@ -83,7 +98,7 @@ CoreResponse TokenService::issue(const CoreRequest& request, std::string_view te
   }
   std::string scope = form.count("scope") ? form["scope"] : "";
   constexpr std::string_view kDefault = "/.default";
-  if (scope.size() <= kDefault.size() ||
+  if (scope.size() <= kDefault.size() || !valid_resource(scope) ||
       scope.compare(scope.size() - kDefault.size(), kDefault.size(), kDefault) != 0)
     return identity_error(400, "invalid_scope", 1002012,
                           "The provided value for scope '" + errors::shortened(scope) +

@@ -153,3 +153,33 @@ TEST_CASE("The token endpoint quotes hostile form values and tenants cut short",
             0) == 0);
   CHECK(client.body.size() < 1000);
 }
+
+TEST_CASE("A scope or resource that is not printable ASCII is refused, not a 500",
+          "[localvault][auth][bad-input]") {
+  TestVault v;
+  auto token = [&](const std::string& path, const std::string& tail) {
+    CoreRequest request;
+    request.method = "POST";
+    request.path = path;
+    request.body = "grant_type=client_credentials&client_id=client-1&client_secret=secret-1" + tail;
+    return v.service.handle(request, v.now_ms);
+  };
+  // Found by localvault_token_fuzzer: invalid UTF-8 in the audience made token signing throw.
+  CoreResponse scope = token("/tenant-1/oauth2/v2.0/token", "&scope=https%3A%2F%2Fv%FF%2F.default");
+  CHECK(scope.status == 400);
+  CHECK(body(scope)["error"] == "invalid_scope");
+  CHECK(body(scope)["error_description"].get<std::string>().rfind(
+            "AADSTS1002012: The provided value for scope 'https://v\xEF\xBF\xBD/.default' is not "
+            "valid. Client credential flows must have a scope value with /.default suffixed to "
+            "the resource identifier.",
+            0) == 0);
+  CHECK(token("/tenant-1/oauth2/v2.0/token", "&scope=https%3A%2F%2Fa%20b%2F.default").status ==
+        400);
+  CoreResponse resource = token("/tenant-1/oauth2/token", "&resource=https%3A%2F%2Fv%FF");
+  CHECK(resource.status == 400);
+  CHECK(body(resource)["error"] == "invalid_resource");
+  CHECK(body(resource)["error_description"].get<std::string>().rfind(
+            "AADSTS500011: The resource principal named https://v\xEF\xBF\xBD was not found in "
+            "the tenant named tenant-1.",
+            0) == 0);
+}
