@@ -183,3 +183,18 @@ TEST_CASE("A scope or resource that is not printable ASCII is refused, not a 500
             "the tenant named tenant-1.",
             0) == 0);
 }
+
+TEST_CASE("Deeply nested JSON within the body limit is parsed and ignored without a crash",
+          "[localvault][bad-input]") {
+  TestVault v;
+  const std::size_t depth = 100000;
+  std::string nested =
+      R"({"value":"v","ignored":)" + std::string(depth, '[') + std::string(depth, ']') + "}";
+  REQUIRE(nested.size() < 256 * 1024);
+  CHECK(v.send("PUT", "/secrets/deep?api-version=7.6", nested).status == 200);
+  std::string unclosed = R"({"value":"v","x":)" + std::string(depth, '{');
+  CoreResponse r = v.send("PUT", "/secrets/deep?api-version=7.6", unclosed);
+  CHECK(r.status == 400);
+  CHECK(body(r)["error"]["message"].get<std::string>().rfind(
+            "The request body is not valid JSON (error at byte ", 0) == 0);
+}
