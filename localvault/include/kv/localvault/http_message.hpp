@@ -29,7 +29,8 @@ struct CoreRequest {
   std::string body;
 };
 
-/// A response to send back; `state_changed` tells the adapter to persist the vault.
+/// A response to send back; `state_changed` is true when the request changed the vault (and the
+/// service's StateStore, if it has one, persisted the change before this answer).
 struct CoreResponse {
   int status = 200;
   HeaderMap headers;
