@@ -155,7 +155,6 @@ LocalVault::LocalVault(LocalVaultOptions options) {
     args.insert(args.end(), {"--tenant", tenant_, "--client-id", client_id_});
     // In the environment, not in argv: a command line is visible to every user in ps.
     env_strings.push_back("LOCALVAULT_CLIENT_SECRET=" + client_secret_);
-    args.insert(args.end(), {"--client-secret", client_secret_});  // MERGE-TODO: remove
   }
   args.insert(args.end(), options.arguments.begin(), options.arguments.end());
   for (char** e = environ; e != nullptr && *e != nullptr; ++e) {

@@ -114,7 +114,9 @@ void require_object(const Where& w, const Json& value) {
 void check_known_keys(const Where& w, const Json& object,
                       std::initializer_list<const char*> known) {
   for (const auto& [key, value] : object.items()) {
-    if (std::none_of(known.begin(), known.end(), [&](const char* k) { return key == k; })) {
+    // Named in the capture list: clang before 16 cannot capture structured bindings implicitly.
+    if (std::none_of(known.begin(), known.end(),
+                     [&, &key = key](const char* k) { return key == k; })) {
       std::string list;
       for (const char* k : known) list += (list.empty() ? "" : ", ") + std::string(k);
       w.error("/" + escape_pointer_token(key), "unknown-rule", "one of " + list,

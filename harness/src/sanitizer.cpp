@@ -248,8 +248,9 @@ void Sanitizer::sanitize(Entry& entry) const {
     cleaned.reserve(headers->size());
     for (const auto& [name, value] : *headers) {
       std::string v = value;
-      auto rule = std::find_if(options_.rules.headers.begin(), options_.rules.headers.end(),
-                               [&](const HeaderRule& r) { return http::iequals(r.name, name); });
+      auto rule = std::find_if(
+          options_.rules.headers.begin(), options_.rules.headers.end(),
+          [&, &name = name](const HeaderRule& r) { return http::iequals(r.name, name); });
       if (rule != options_.rules.headers.end()) v = rule->value;
       for (const auto& r : options_.rules.header_regexes) {
         if (http::iequals(r.name, name)) {

@@ -43,7 +43,8 @@ std::variant<BackupContents, std::string> BackupCodec::open(std::string_view blo
     nlohmann::json json = nlohmann::json::parse(*plain);
     BackupContents contents{json.at("name").get<std::string>(),
                             versions_from_json(json.at("versions"))};
-    if (contents.versions.empty()) return std::string(kCorrupt);
+    if (contents.versions.empty() || !is_valid_secret_name(contents.name))
+      return std::string(kCorrupt);
     return contents;
   } catch (const std::exception&) {
     // Authenticated but unreadable means a key shared with a different build; still corrupt.

@@ -8,6 +8,8 @@
 #include <memory>
 #include <stdexcept>
 
+#include "kv/localvault/encoding.hpp"
+
 namespace kv::localvault {
 
 namespace {
@@ -18,6 +20,8 @@ using CipherCtx = std::unique_ptr<EVP_CIPHER_CTX, CipherCtxFree>;
 
 constexpr std::size_t kNonceSize = 12;
 constexpr std::size_t kTagSize = 16;
+// OpenSSL takes lengths as int; anything longer would be cut short by the cast.
+constexpr std::size_t kMaxCipherInput = 1u << 30;
 
 const unsigned char* bytes(std::string_view s) {
   return reinterpret_cast<const unsigned char*>(s.data());
@@ -40,6 +44,12 @@ std::string random_bytes(const RandomSource& random, std::size_t count) {
   return out;
 }
 
+std::string random_guid(const RandomSource& random) {
+  std::string h = hex_encode(random_bytes(random, 16));
+  return h.substr(0, 8) + "-" + h.substr(8, 4) + "-" + h.substr(12, 4) + "-" + h.substr(16, 4) +
+         "-" + h.substr(20);
+}
+
 std::string hmac_sha256(std::string_view key, std::string_view data) {
   unsigned char mac[EVP_MAX_MD_SIZE];
   unsigned int length = 0;
@@ -57,6 +67,8 @@ std::string aes_gcm_seal(std::string_view key, std::string_view nonce, std::stri
                          std::string_view aad) {
   if (key.size() != 32 || nonce.size() != kNonceSize)
     throw std::invalid_argument("AES-256-GCM needs a 32-byte key and a 12-byte nonce");
+  if (plaintext.size() > kMaxCipherInput || aad.size() > kMaxCipherInput)
+    throw std::invalid_argument("AES-256-GCM input is larger than OpenSSL's int lengths");
   CipherCtx ctx(EVP_CIPHER_CTX_new());
   std::string out(nonce);
   out.resize(kNonceSize + plaintext.size() + kTagSize);
@@ -77,7 +89,9 @@ std::string aes_gcm_seal(std::string_view key, std::string_view nonce, std::stri
 
 std::optional<std::string> aes_gcm_open(std::string_view key, std::string_view sealed,
                                         std::string_view aad) {
-  if (key.size() != 32 || sealed.size() < kNonceSize + kTagSize) return std::nullopt;
+  if (key.size() != 32 || sealed.size() < kNonceSize + kTagSize ||
+      sealed.size() > kMaxCipherInput || aad.size() > kMaxCipherInput)
+    return std::nullopt;
   std::string_view nonce = sealed.substr(0, kNonceSize);
   std::string_view body = sealed.substr(kNonceSize, sealed.size() - kNonceSize - kTagSize);
   std::string tag(sealed.substr(sealed.size() - kTagSize));

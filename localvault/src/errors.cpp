@@ -1,8 +1,15 @@
 #include "kv/localvault/errors.hpp"
 
+#include <cerrno>
+#include <system_error>
+
 #include <nlohmann/json.hpp>
 
 namespace kv::localvault::errors {
+
+std::string shortened(std::string_view text, std::size_t limit) {
+  return text.size() <= limit ? std::string(text) : std::string(text.substr(0, limit)) + "...";
+}
 
 CoreResponse make(int status, std::string_view code, std::string_view message,
                   std::string_view inner_code) {
@@ -98,6 +105,16 @@ CoreResponse unknown_path() {
 CoreResponse body_too_large(std::size_t limit) {
   return make(413, "RequestEntityTooLarge",
               "The request body is larger than the limit of " + std::to_string(limit) + " bytes.");
+}
+
+CoreResponse not_saved(const std::exception& cause) {
+  bool no_space = false;
+  if (const auto* system = dynamic_cast<const std::system_error*>(&cause))
+    no_space = system->code() == std::errc::no_space_on_device ||
+               system->code() == std::error_code(EDQUOT, std::generic_category());
+  return make(no_space ? 507 : 500, no_space ? "InsufficientStorage" : "InternalServerError",
+              "The change was not made: localvault could not save its state (" +
+                  std::string(cause.what()) + ").");
 }
 
 CoreResponse unauthorized(std::string_view message) {

@@ -5,13 +5,21 @@
 
 namespace kv::localvault {
 
+namespace {
+// ASCII folding without the locale lookups of std::tolower: header names are ASCII.
+unsigned char fold(char c) {
+  return static_cast<unsigned char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+}
+}  // namespace
+
 bool HeaderNameLess::operator()(std::string_view a, std::string_view b) const {
-  // ASCII folding without the locale lookups of std::tolower: header names are ASCII.
-  auto fold = [](char c) {
-    return static_cast<unsigned char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
-  };
   return std::lexicographical_compare(a.begin(), a.end(), b.begin(), b.end(),
-                                      [&](char x, char y) { return fold(x) < fold(y); });
+                                      [](char x, char y) { return fold(x) < fold(y); });
+}
+
+bool iequals(std::string_view a, std::string_view b) {
+  return std::equal(a.begin(), a.end(), b.begin(), b.end(),
+                    [](char x, char y) { return fold(x) == fold(y); });
 }
 
 namespace {

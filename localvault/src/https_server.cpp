@@ -4,7 +4,6 @@
 #include <stdexcept>
 
 #include "kv/localvault/errors.hpp"
-#include "kv/localvault/state_file.hpp"
 
 namespace kv::localvault {
 
@@ -66,8 +65,6 @@ httpserver::Response HttpsServer::handle(const httpserver::Request& request) {
     {
       std::lock_guard<std::mutex> lock(mutex_);
       response = service_.handle(core, config_.now_ms());
-      if (response.state_changed && !config_.data_file.empty())
-        save_state_file(config_.data_file, service_.state());
     }
     return to_wire(std::move(response));
   } catch (const std::exception& e) {

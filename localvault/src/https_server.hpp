@@ -13,10 +13,10 @@
 
 namespace kv::localvault {
 
-/// How the adapter runs: worker threads, connection limits, persistence, clock.
+/// How the adapter runs: worker threads, connection limits, clock (the service persists its own
+/// changes).
 struct ServeConfig {
   int threads = 32;
-  std::string data_file;  // empty: in memory only
   std::size_t max_body_bytes = 256 * 1024;
   httpserver::Limits limits;  // its max_body_bytes is replaced by the one above
   std::vector<int> stop_signals;

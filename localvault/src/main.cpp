@@ -36,8 +36,9 @@ int run(const ServerOptions& o) {
   auth.tenant = o.tenant;
   auth.client_id = o.client_id;
   auth.token_lifetime_s = o.token_lifetime_s;
-  if (o.client_secret) {
-    auth.client_secret = *o.client_secret;
+  if (std::optional<std::string> secret =
+          resolve_client_secret(o, std::getenv(kClientSecretVariable))) {
+    auth.client_secret = std::move(*secret);
   } else {
     auth.client_secret = base64url_encode(random_bytes(random, 24));
     // Shown only because none was configured: the user needs it to get tokens.
@@ -50,8 +51,13 @@ int run(const ServerOptions& o) {
   std::string backup_key = o.backup_key_file.empty() ? random_bytes(random, 32)
                                                      : read_backup_key_file(o.backup_key_file);
   VaultState initial;
+  std::shared_ptr<StateStore> store;
   if (!o.data_file.empty()) {
+    // Copies of the state that killed runs left behind hold secret values: remove them first.
+    for (const std::string& stale : remove_stale_temp_files(o.data_file))
+      std::cerr << "localvault: removed stale temporary file " << stale << std::endl;
     if (auto loaded = load_state_file(o.data_file)) initial = std::move(*loaded);
+    store = std::make_shared<StateFileStore>(o.data_file);
   }
 
   VaultOptions vault;
@@ -63,7 +69,6 @@ int run(const ServerOptions& o) {
 
   ServeConfig serve;
   serve.threads = o.threads;
-  serve.data_file = o.data_file;
   serve.max_body_bytes = vault.max_body_bytes;
   serve.limits.idle_timeout = std::chrono::seconds(o.idle_timeout_s);
   serve.limits.request_timeout = std::chrono::seconds(o.request_timeout_s);
@@ -78,7 +83,7 @@ int run(const ServerOptions& o) {
   std::unique_ptr<VaultService> service;
   vault.default_base_url = "https://" + url_host(o.host);
   service = std::make_unique<VaultService>(vault, std::move(tokens), BackupCodec(backup_key),
-                                           random, std::move(initial));
+                                           random, std::move(initial), std::move(store));
   service_ptr = service.get();
   HttpsServer server(*service_ptr, identity, serve);
   int port = server.bind(o.host, o.port);

@@ -2,10 +2,20 @@
 
 #include <nlohmann/json.hpp>
 
+#include "kv/localvault/errors.hpp"
+
 namespace kv::localvault::detail {
 
 namespace {
 using Json = nlohmann::json;
+
+// The offending token of nlohmann's "number overflow parsing '<token>'", cut short.
+std::string overflow_token(std::string_view what) {
+  std::size_t open = what.find('\'');
+  std::size_t close = what.rfind('\'');
+  if (open == std::string_view::npos || close <= open) return "?";
+  return errors::shortened(what.substr(open + 1, close - open - 1), 40);
+}
 
 std::variant<Json, std::string> parse_object(std::string_view body) {
   Json json;
@@ -13,15 +23,28 @@ std::variant<Json, std::string> parse_object(std::string_view body) {
     json = Json::parse(body);
   } catch (const Json::parse_error& e) {
     return "The request body is not valid JSON (error at byte " + std::to_string(e.byte) + ").";
+  } catch (const Json::out_of_range& e) {
+    // Valid JSON such as 1e400 that no double holds; even in an ignored member it is refused.
+    return "The request body contains a number out of range: " + overflow_token(e.what()) + ".";
+  } catch (const Json::exception&) {
+    return std::string("The request body is not valid JSON.");
   }
   if (!json.is_object()) return std::string("The request body must be a JSON object.");
   return json;
 }
 
+std::string time_rule(std::string_view member) {
+  return "Property '" + std::string(member) +
+         "' must be an integer number of seconds since 1970-01-01 UTC, from " +
+         std::to_string(kEarliestUnixTime) + " (0001-01-01) to " + std::to_string(kLatestUnixTime) +
+         " (9999-12-31).";
+}
+
+// A time in range, or nullopt for anything else (wrong type, fraction, out of range).
 std::optional<std::int64_t> as_time(const Json& j) {
-  if (j.is_number_integer()) return j.get<std::int64_t>();
-  if (j.is_number_unsigned() && j.get<std::uint64_t>() <= INT64_MAX) return j.get<std::int64_t>();
-  return std::nullopt;
+  std::optional<std::int64_t> seconds = json_int64(j);
+  if (!seconds || !is_valid_unix_time(*seconds)) return std::nullopt;
+  return seconds;
 }
 
 // Reads contentType, attributes and tags; unknown members are ignored as the service does.
@@ -48,11 +71,15 @@ std::optional<std::string> read_properties(const Json& json, PropertyChanges& ou
       std::optional<std::int64_t> value;
       if (!t->is_null()) {
         value = as_time(*t);
-        if (!value)
-          return "Property 'attributes." + std::string(key) +
-                 "' must be an integer number of seconds since 1970-01-01 UTC.";
+        if (!value) return time_rule("attributes." + std::string(key));
       }
       (std::string_view(key) == "nbf" ? out.nbf : out.exp) = value;
+    }
+    // Read-only times are ignored, as the service does, but must still be times.
+    for (const char* key : {"created", "updated"}) {
+      auto t = it->find(key);
+      if (t != it->end() && !t->is_null() && !as_time(*t))
+        return time_rule("attributes." + std::string(key));
     }
   }
   if (auto it = json.find("tags"); it != json.end() && !it->is_null()) {

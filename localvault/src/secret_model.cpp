@@ -5,6 +5,28 @@
 
 namespace kv::localvault {
 
+std::optional<std::int64_t> json_int64(const nlohmann::json& json) {
+  // Positive integers parse as unsigned: get<std::int64_t>() would wrap those above INT64_MAX.
+  if (json.is_number_unsigned()) {
+    auto value = json.get<std::uint64_t>();
+    if (value > static_cast<std::uint64_t>(INT64_MAX)) return std::nullopt;
+    return static_cast<std::int64_t>(value);
+  }
+  if (json.is_number_integer()) return json.get<std::int64_t>();
+  return std::nullopt;
+}
+
+bool is_valid_secret_name(std::string_view name) {
+  if (name.empty() || name.size() > 127) return false;
+  for (char c : name)
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-')) return false;
+  return true;
+}
+
+bool is_valid_version_id(std::string_view version) {
+  return version.size() == 32 && version.find_first_not_of("0123456789abcdef") == std::string::npos;
+}
+
 std::string name_key(std::string_view name) {
   std::string key(name);
   for (char& c : key) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
@@ -12,6 +34,17 @@ std::string name_key(std::string_view name) {
 }
 
 namespace {
+// A stored time: an integer within the accepted range (`scale` 1000 for milliseconds), so that
+// later arithmetic on it (windows, purge dates) cannot overflow.
+std::int64_t stored_time(const nlohmann::json& parent, const char* key, std::int64_t scale) {
+  std::optional<std::int64_t> value = json_int64(parent.at(key));
+  if (!value || *value < kEarliestUnixTime * scale || *value > kLatestUnixTime * scale + scale - 1)
+    throw std::runtime_error(std::string("'") + key + "' must be an integer Unix time" +
+                             (scale == 1 ? "" : " in milliseconds") +
+                             " between the years 1 and 9999, found " + parent.at(key).dump());
+  return *value;
+}
+
 nlohmann::ordered_json render_attributes(const SecretAttributes& a, const RenderContext& context) {
   // Key order follows the service: enabled, nbf, exp, created, updated, recovery settings.
   nlohmann::ordered_json out;
@@ -96,13 +129,15 @@ std::vector<SecretVersion> versions_from_json(const nlohmann::json& json) {
   for (const nlohmann::json& j : json) {
     SecretVersion v;
     v.version = j.at("version").get<std::string>();
+    if (!is_valid_version_id(v.version))
+      throw std::runtime_error("version id '" + v.version + "' is not 32 lowercase hex digits");
     v.value = j.at("value").get<std::string>();
     if (j.contains("contentType")) v.content_type = j.at("contentType").get<std::string>();
     v.attributes.enabled = j.at("enabled").get<bool>();
-    if (j.contains("nbf")) v.attributes.nbf = j.at("nbf").get<std::int64_t>();
-    if (j.contains("exp")) v.attributes.exp = j.at("exp").get<std::int64_t>();
-    v.attributes.created = j.at("created").get<std::int64_t>();
-    v.attributes.updated = j.at("updated").get<std::int64_t>();
+    if (j.contains("nbf")) v.attributes.nbf = stored_time(j, "nbf", 1);
+    if (j.contains("exp")) v.attributes.exp = stored_time(j, "exp", 1);
+    v.attributes.created = stored_time(j, "created", 1);
+    v.attributes.updated = stored_time(j, "updated", 1);
     if (j.contains("tags")) v.tags = j.at("tags").get<Tags>();
     out.push_back(std::move(v));
   }
@@ -124,22 +159,26 @@ nlohmann::json state_to_json(const VaultState& state) {
 }
 
 VaultState state_from_json(const nlohmann::json& json) {
-  if (json.at("format").get<int>() != 1)
+  if (json_int64(json.at("format")) != 1)
     throw std::runtime_error("unsupported localvault data format " + json.at("format").dump());
   VaultState state;
   for (const nlohmann::json& j : json.at("secrets")) {
     SecretRecord record;
     record.name = j.at("name").get<std::string>();
+    if (!is_valid_secret_name(record.name))
+      throw std::runtime_error("'" + record.name + "' is not a valid secret name");
     record.versions = versions_from_json(j.at("versions"));
     if (record.versions.empty())
       throw std::runtime_error("secret " + record.name + " has no versions");
     record.deleted = j.at("deleted").get<bool>();
-    record.deleted_at_ms = j.at("deletedAtMs").get<std::int64_t>();
-    if (j.contains("recoveredAtMs"))
-      record.recovered_at_ms = j.at("recoveredAtMs").get<std::int64_t>();
+    record.deleted_at_ms = stored_time(j, "deletedAtMs", 1000);
+    if (j.contains("recoveredAtMs")) record.recovered_at_ms = stored_time(j, "recoveredAtMs", 1000);
     state.secrets.emplace(name_key(record.name), std::move(record));
   }
-  state.purged_at_ms = json.at("purgedAtMs").get<std::map<std::string, std::int64_t>>();
+  const nlohmann::json& purged = json.at("purgedAtMs");
+  if (!purged.is_object()) throw std::runtime_error("'purgedAtMs' must be a JSON object");
+  for (const auto& [key, value] : purged.items())
+    state.purged_at_ms.emplace(key, stored_time(purged, key.c_str(), 1000));
   return state;
 }
 

@@ -70,6 +70,7 @@ CoreResponse VaultService::set_secret(Call& call, const std::string& name,
   if (auto* error = std::get_if<std::string>(&parsed)) return errors::bad_parameter(*error);
   detail::SetBody& set = std::get<detail::SetBody>(parsed);
   std::string key = name_key(name);
+  remember(call, key);
   SecretRecord& record = state_.secrets[key];
   if (record.versions.empty()) {
     record.name = name;
@@ -114,6 +115,7 @@ CoreResponse VaultService::update_secret(Call& call, const std::string& name,
   }
   auto parsed = detail::parse_update_body(body);
   if (auto* error = std::get_if<std::string>(&parsed)) return errors::bad_parameter(*error);
+  remember(call, name_key(name));
   detail::apply_changes(std::get<detail::PropertyChanges>(parsed), *found);
   found->attributes.updated = call.now_s;
   return changed(json_response(render_bundle(record, *found, call.render, false)));
@@ -162,6 +164,7 @@ CoreResponse VaultService::delete_secret(Call& call, const std::string& name) {
       return errors::secret_not_found(name);
   }
   std::string key = name_key(name);
+  remember(call, key);
   SecretRecord& record = state_.secrets.at(key);
   if (options_.recovery_level == "Purgeable") {
     // Without soft delete the deletion is immediate and final, and the answer has no recoveryId.
@@ -208,6 +211,7 @@ CoreResponse VaultService::purge_deleted(Call& call, const std::string& name) {
   if (options_.recovery_level.find("Purgeable") == std::string::npos)
     return errors::purge_protected();
   std::string key = name_key(name);
+  remember(call, key);
   state_.secrets.erase(key);
   state_.purged_at_ms[key] = call.now_ms;
   CoreResponse response;
@@ -226,6 +230,7 @@ CoreResponse VaultService::recover_deleted(Call& call, const std::string& name) 
     default:
       return errors::secret_not_found(name);
   }
+  remember(call, name_key(name));
   SecretRecord& record = state_.secrets.at(name_key(name));
   record.deleted = false;
   record.recovered_at_ms = call.now_ms;
@@ -260,6 +265,7 @@ CoreResponse VaultService::restore_secret(Call& call, const std::string& body) {
       return errors::restore_conflict(versioned_id);
   }
   std::string key = name_key(contents.name);
+  remember(call, key);
   state_.purged_at_ms.erase(key);
   SecretRecord& record = state_.secrets[key];
   record = SecretRecord{};

@@ -1,7 +1,17 @@
 #include "kv/localvault/server_options.hpp"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <charconv>
+#include <cstdio>
+#include <cstring>
 #include <set>
+#include <stdexcept>
+
+#include "unique_fd.hpp"
 
 namespace kv::localvault {
 
@@ -17,7 +27,9 @@ A local Azure Key Vault (secrets) compatible HTTPS server with an OAuth2 token e
   --cert-out FILE         write the served certificate (PEM) to FILE before the ready file
   --tenant ID             tenant of the token endpoint (default 00000000-0000-0000-0000-000000000000)
   --client-id ID          the one client allowed to get tokens (default localvault-client)
-  --client-secret S       its secret (generated and shown on stderr when absent)
+  --client-secret-file F  read its secret from F (mode 0600 or stricter)
+  --client-secret S       its secret; visible to other users in ps, prefer the file or
+                          LOCALVAULT_CLIENT_SECRET (generated and shown on stderr when none)
   --no-auth               accept requests without a bearer token
   --data FILE             keep the vault state in FILE across restarts (atomic writes)
   --backup-key FILE       backup encryption key: 32 raw bytes or 64 hex digits (default: per run)
@@ -111,7 +123,7 @@ ParsedOptions parse_server_options(const std::vector<std::string>& args) {
     } else if (arg == "--host" || arg == "--ready-file" || arg == "--cert" || arg == "--key" ||
                arg == "--cert-out" || arg == "--tenant" || arg == "--client-id" ||
                arg == "--data" || arg == "--backup-key" || arg == "--recovery-level" ||
-               arg == "--client-secret") {
+               arg == "--client-secret" || arg == "--client-secret-file") {
       std::string text;
       if (!next(text) || text.empty()) {
         error = arg + " needs a non-empty value";
@@ -135,6 +147,8 @@ ParsedOptions parse_server_options(const std::vector<std::string>& args) {
         o.backup_key_file = text;
       } else if (arg == "--recovery-level") {
         o.recovery_level = text;
+      } else if (arg == "--client-secret-file") {
+        o.client_secret_file = text;
       } else {
         o.client_secret = text;
       }
@@ -178,6 +192,8 @@ ParsedOptions parse_server_options(const std::vector<std::string>& args) {
   }
   if (o.cert_file.empty() != o.key_file.empty())
     return fail("--cert and --key must be given together");
+  if (o.client_secret && !o.client_secret_file.empty())
+    return fail("--client-secret and --client-secret-file cannot be given together");
   if (!o.recovery_level.empty() && !kRecoveryLevels.count(o.recovery_level))
     return fail("--recovery-level '" + o.recovery_level +
                 "' is not one of Purgeable, Recoverable+Purgeable, Recoverable, "
@@ -187,6 +203,55 @@ ParsedOptions parse_server_options(const std::vector<std::string>& args) {
     return fail("--purge-protection contradicts --recovery-level " + o.recovery_level);
   if (o.recovery_level == "Purgeable") o.recoverable_days = 0;
   return parsed;
+}
+
+namespace {
+std::string read_secret_file(const std::string& path) {
+  const std::string what = "--client-secret-file " + path;
+  detail::UniqueFd file(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK));
+  int fd = file.get();
+  if (fd < 0) throw std::runtime_error("cannot read " + what + ": " + std::strerror(errno));
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
+    throw std::runtime_error(what + " is not a regular file");
+  // Checked on the open file, so that the file read is the file judged (O_NONBLOCK: a FIFO
+  // given by mistake is refused here instead of blocking the start).
+  if ((st.st_mode & 077) != 0) {
+    char mode[8];
+    std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
+    throw std::runtime_error(what + " is accessible by group or others (mode " + mode +
+                             "); make it private with: chmod 600 " + path);
+  }
+  constexpr std::size_t kMaxSecret = 4096;
+  std::string content(kMaxSecret + 1, '\0');
+  std::size_t size = 0;
+  while (size < content.size()) {
+    ssize_t n = ::read(fd, content.data() + size, content.size() - size);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) throw std::runtime_error("cannot read " + what + ": " + std::strerror(errno));
+    if (n == 0) break;
+    size += static_cast<std::size_t>(n);
+  }
+  if (size > kMaxSecret)
+    throw std::runtime_error(what + " is larger than " + std::to_string(kMaxSecret) + " bytes");
+  content.resize(size);
+  // Editors and `echo` end the file with a newline that is not part of the secret.
+  if (!content.empty() && content.back() == '\n') content.pop_back();
+  if (!content.empty() && content.back() == '\r') content.pop_back();
+  if (content.empty()) throw std::runtime_error(what + " is empty");
+  return content;
+}
+}  // namespace
+
+std::optional<std::string> resolve_client_secret(const ServerOptions& options,
+                                                 const char* environment_value) {
+  if (options.client_secret) return options.client_secret;
+  if (!options.client_secret_file.empty()) return read_secret_file(options.client_secret_file);
+  if (environment_value == nullptr) return std::nullopt;
+  if (*environment_value == '\0')
+    throw std::runtime_error(std::string(kClientSecretVariable) +
+                             " is set but empty; unset it to have a secret generated");
+  return std::string(environment_value);
 }
 
 }  // namespace kv::localvault

@@ -1,62 +1,22 @@
 #include "kv/localvault/token_service.hpp"
 
-#include <cctype>
-#include <ctime>
+#include <algorithm>
 
 #include <nlohmann/json.hpp>
 
 #include "kv/localvault/encoding.hpp"
 #include "kv/localvault/errors.hpp"
+#include "kv/localvault/identity_platform.hpp"
+#include "kv/localvault/secret_model.hpp"
 
 namespace kv::localvault {
 
 namespace {
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i)
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i])))
-      return false;
-  return true;
-}
-
-std::string guid(const RandomSource& random) {
-  std::string h = hex_encode(random_bytes(random, 16));
-  return h.substr(0, 8) + "-" + h.substr(8, 4) + "-" + h.substr(12, 4) + "-" + h.substr(16, 4) +
-         "-" + h.substr(20);
-}
-
-std::string utc_timestamp(std::int64_t now_s) {
-  std::time_t t = static_cast<std::time_t>(now_s);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%SZ", &tm);
-  return buf;
-}
-
-// The identity platform's error shape: error, error_description (with trace lines), codes, ids.
-CoreResponse identity_error(int status, std::string_view error, int code,
-                            std::string_view description, std::int64_t now_s,
-                            const RandomSource& random) {
-  std::string trace = guid(random);
-  std::string correlation = guid(random);
-  std::string stamp = utc_timestamp(now_s);
-  nlohmann::ordered_json body;
-  body["error"] = error;
-  body["error_description"] = "AADSTS" + std::to_string(code) + ": " + std::string(description) +
-                              " Trace ID: " + trace + " Correlation ID: " + correlation +
-                              " Timestamp: " + stamp;
-  body["error_codes"] = {code};
-  body["timestamp"] = stamp;
-  body["trace_id"] = trace;
-  body["correlation_id"] = correlation;
-  CoreResponse response;
-  response.status = status;
-  response.body = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-  response.headers["Content-Type"] = "application/json; charset=utf-8";
-  response.headers["Cache-Control"] = "no-store, no-cache";
-  return response;
+// Resource identifiers are URIs: printable ASCII without spaces. Anything else (control bytes,
+// invalid UTF-8) can name no resource and must not reach the token's JSON.
+bool valid_resource(std::string_view resource) {
+  return !resource.empty() &&
+         std::all_of(resource.begin(), resource.end(), [](char c) { return c > 0x20 && c < 0x7f; });
 }
 
 std::string strip_trailing_slash(std::string s) {
@@ -78,28 +38,31 @@ std::string TokenService::sign(std::string_view audience, std::int64_t now_s) co
   claims["appid"] = options_.client_id;
   claims["tid"] = options_.tenant;
   std::string signing_input =
-      base64url_encode(R"({"alg":"HS256","typ":"JWT"})") + "." + base64url_encode(claims.dump());
+      base64url_encode(R"({"alg":"HS256","typ":"JWT"})") + "." +
+      base64url_encode(claims.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
   return signing_input + "." + base64url_encode(hmac_sha256(key_, signing_input));
 }
 
 CoreResponse TokenService::issue(const CoreRequest& request, std::string_view tenant,
-                                 std::int64_t now_s, const RandomSource& random) const {
+                                 std::int64_t now_s, const RandomSource& random,
+                                 IdentityVersion version) const {
   if (!iequals(tenant, options_.tenant))
     return identity_error(400, "invalid_request", 90002,
-                          "Tenant '" + std::string(tenant) +
+                          "Tenant '" + errors::shortened(tenant) +
                               "' not found. Check to make sure you have the correct tenant ID and "
                               "are signing into the correct cloud.",
                           now_s, random);
   std::map<std::string, std::string> form = parse_query(request.body);
   std::string grant = form.count("grant_type") ? form["grant_type"] : "";
   if (grant != "client_credentials")
-    return identity_error(400, "unsupported_grant_type", 70003,
-                          "The app requested an unsupported grant type '" + grant + "'.", now_s,
-                          random);
+    return identity_error(
+        400, "unsupported_grant_type", 70003,
+        "The app requested an unsupported grant type '" + errors::shortened(grant) + "'.", now_s,
+        random);
   std::string client_id = form.count("client_id") ? form["client_id"] : "";
   if (client_id != options_.client_id)
     return identity_error(400, "unauthorized_client", 700016,
-                          "Application with identifier '" + client_id +
+                          "Application with identifier '" + errors::shortened(client_id) +
                               "' was not found in the directory '" + options_.tenant + "'.",
                           now_s, random);
   std::string secret = form.count("client_secret") ? form["client_secret"] : "";
@@ -110,12 +73,35 @@ CoreResponse TokenService::issue(const CoreRequest& request, std::string_view te
                           "secret added to app '" +
                               options_.client_id + "'.",
                           now_s, random);
+  if (version == IdentityVersion::V1) {
+    std::string resource = form.count("resource") ? form["resource"] : "";
+    if (resource.empty())
+      return identity_error(400, "invalid_request", 900144,
+                            "The request body must contain the following parameter: 'resource'.",
+                            now_s, random);
+    if (!valid_resource(resource))
+      return identity_error(400, "invalid_resource", 500011,
+                            "The resource principal named " + errors::shortened(resource) +
+                                " was not found in the tenant named " + options_.tenant + ".",
+                            now_s, random);
+    // v1 answers carry numbers as strings, and the resource and validity window.
+    std::string lifetime = std::to_string(options_.token_lifetime_s);
+    nlohmann::ordered_json body;
+    body["token_type"] = "Bearer";
+    body["expires_in"] = lifetime;
+    body["ext_expires_in"] = lifetime;
+    body["expires_on"] = std::to_string(now_s + options_.token_lifetime_s);
+    body["not_before"] = std::to_string(now_s);
+    body["resource"] = resource;
+    body["access_token"] = sign(strip_trailing_slash(resource), now_s);
+    return identity_answer(200, body);
+  }
   std::string scope = form.count("scope") ? form["scope"] : "";
   constexpr std::string_view kDefault = "/.default";
-  if (scope.size() <= kDefault.size() ||
+  if (scope.size() <= kDefault.size() || !valid_resource(scope) ||
       scope.compare(scope.size() - kDefault.size(), kDefault.size(), kDefault) != 0)
     return identity_error(400, "invalid_scope", 1002012,
-                          "The provided value for scope '" + scope +
+                          "The provided value for scope '" + errors::shortened(scope) +
                               "' is not valid. Client credential flows must have a scope value "
                               "with /.default suffixed to the resource identifier.",
                           now_s, random);
@@ -125,11 +111,7 @@ CoreResponse TokenService::issue(const CoreRequest& request, std::string_view te
   body["expires_in"] = options_.token_lifetime_s;
   body["ext_expires_in"] = options_.token_lifetime_s;
   body["access_token"] = sign(audience, now_s);
-  CoreResponse response;
-  response.body = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-  response.headers["Content-Type"] = "application/json; charset=utf-8";
-  response.headers["Cache-Control"] = "no-store, no-cache";
-  return response;
+  return identity_answer(200, body);
 }
 
 std::optional<std::string> TokenService::verify(std::string_view authorization,
@@ -158,7 +140,7 @@ std::optional<std::string> TokenService::verify(std::string_view authorization,
   std::optional<std::string> payload = base64url_decode(token.substr(dot1 + 1, dot2 - dot1 - 1));
   nlohmann::json claims = nlohmann::json::parse(payload.value_or(""), nullptr, false);
   if (!claims.is_object() || !claims.contains("aud") || !claims["aud"].is_string() ||
-      !claims.contains("exp") || !claims["exp"].is_number_integer())
+      !claims.contains("exp") || !json_int64(claims["exp"]))
     return std::string("The bearer token is not a well-formed JWT.");
   std::string audience = strip_trailing_slash(claims["aud"].get<std::string>());
   std::string_view host =
@@ -167,7 +149,7 @@ std::optional<std::string> TokenService::verify(std::string_view authorization,
   if (!iequals(audience, "https://vault.azure.net") &&
       !iequals(audience, "https://" + std::string(host)))
     return "The bearer token audience '" + audience + "' is not accepted by this vault.";
-  std::int64_t expiry = claims["exp"].get<std::int64_t>();
+  std::int64_t expiry = *json_int64(claims["exp"]);
   if (expiry <= now_s) return std::string("The bearer token has expired.");
   constexpr std::size_t kMaxCached = 4096;
   if (verified_.size() >= kMaxCached) verified_.clear();

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "kv/localvault/secret_model.hpp"
 #include "kv/localvault/vault_service.hpp"
@@ -22,6 +23,13 @@ struct VaultService::Call {
   bool max_results_given = false;
   std::optional<std::string> skip_marker;  // resume after this key
   RenderContext render;
+  /// What one name held before this request changed it, so that the change can be undone.
+  struct Saved {
+    std::string key;
+    std::optional<SecretRecord> record;
+    std::optional<std::int64_t> purged_at_ms;
+  };
+  std::vector<Saved> saved;
 };
 
 }  // namespace kv::localvault

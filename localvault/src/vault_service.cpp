@@ -10,6 +10,7 @@
 #include "kv/localvault/api_version.hpp"
 #include "kv/localvault/encoding.hpp"
 #include "kv/localvault/errors.hpp"
+#include "kv/localvault/identity_platform.hpp"
 #include "vault_call.hpp"
 
 namespace kv::localvault {
@@ -37,31 +38,12 @@ bool valid_host(std::string_view host) {
   return true;
 }
 
-bool valid_secret_name(std::string_view name) {
-  if (name.empty() || name.size() > 127) return false;
-  for (char c : name)
-    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-')) return false;
-  return true;
-}
-
 // Echoes only what can safely go back in a header.
 bool printable_header_value(std::string_view v) {
   if (v.size() > 256) return false;
   for (char c : v)
     if (c < 0x20 || c > 0x7e) return false;
   return true;
-}
-
-std::string guid(const RandomSource& random) {
-  std::string h = hex_encode(random_bytes(random, 16));
-  return h.substr(0, 8) + "-" + h.substr(8, 4) + "-" + h.substr(12, 4) + "-" + h.substr(16, 4) +
-         "-" + h.substr(20);
-}
-
-// Cuts a hostile path segment down before it is quoted in an error message.
-std::string quoted_for_message(std::string_view s) {
-  constexpr std::size_t kMax = 160;
-  return s.size() <= kMax ? std::string(s) : std::string(s.substr(0, kMax)) + "...";
 }
 
 std::optional<std::string> decode_skiptoken(std::string_view token) {
@@ -75,12 +57,38 @@ std::optional<std::string> decode_skiptoken(std::string_view token) {
 }  // namespace
 
 VaultService::VaultService(VaultOptions options, TokenService tokens, BackupCodec backups,
-                           RandomSource random, VaultState initial)
+                           RandomSource random, VaultState initial,
+                           std::shared_ptr<StateStore> store)
     : options_(std::move(options)),
       tokens_(std::move(tokens)),
       backups_(std::move(backups)),
       random_(std::move(random)),
-      state_(std::move(initial)) {}
+      state_(std::move(initial)),
+      store_(std::move(store)) {}
+
+void VaultService::remember(Call& call, const std::string& key) {
+  for (const Call::Saved& saved : call.saved)
+    if (saved.key == key) return;
+  Call::Saved saved{key, std::nullopt, std::nullopt};
+  if (auto it = state_.secrets.find(key); it != state_.secrets.end()) saved.record = it->second;
+  if (auto it = state_.purged_at_ms.find(key); it != state_.purged_at_ms.end())
+    saved.purged_at_ms = it->second;
+  call.saved.push_back(std::move(saved));
+}
+
+void VaultService::roll_back(Call& call) {
+  for (auto it = call.saved.rbegin(); it != call.saved.rend(); ++it) {
+    if (it->record)
+      state_.secrets[it->key] = std::move(*it->record);
+    else
+      state_.secrets.erase(it->key);
+    if (it->purged_at_ms)
+      state_.purged_at_ms[it->key] = *it->purged_at_ms;
+    else
+      state_.purged_at_ms.erase(it->key);
+  }
+  call.saved.clear();
+}
 
 Phase VaultService::phase_of(std::string_view name, std::int64_t now_ms) const {
   std::string key = name_key(name);
@@ -110,11 +118,26 @@ CoreResponse VaultService::handle(const CoreRequest& request, std::int64_t now_m
     call.base_url = options_.default_base_url;
     call.host = call.base_url.substr(call.base_url.find("//") + 2);
   }
-  CoreResponse response = request.body.size() > options_.max_body_bytes
-                              ? errors::body_too_large(options_.max_body_bytes)
-                              : dispatch(request, call);
+  CoreResponse response;
+  try {
+    response = request.body.size() > options_.max_body_bytes
+                   ? errors::body_too_large(options_.max_body_bytes)
+                   : dispatch(request, call);
+  } catch (...) {
+    // Memory must never hold what the store does not: an operation that fails half-way is undone.
+    roll_back(call);
+    throw;
+  }
+  if (response.state_changed && store_) {
+    try {
+      store_->persist(state_);
+    } catch (const std::exception& e) {
+      roll_back(call);
+      response = errors::not_saved(e);
+    }
+  }
   // The headers the service puts on every response, errors included.
-  response.headers["x-ms-request-id"] = guid(random_);
+  response.headers["x-ms-request-id"] = random_guid(random_);
   if (auto id = request.headers.find("x-ms-client-request-id");
       id != request.headers.end() && printable_header_value(id->second))
     response.headers["x-ms-client-request-id"] = id->second;
@@ -130,11 +153,7 @@ CoreResponse VaultService::handle(const CoreRequest& request, std::int64_t now_m
 
 CoreResponse VaultService::dispatch(const CoreRequest& request, Call& call) {
   std::vector<std::string_view> parts = split_path(request.path);
-  // POST /{tenant}/oauth2/v2.0/token: the identity endpoint lives on the same server.
-  if (parts.size() == 4 && parts[1] == "oauth2" && parts[2] == "v2.0" && parts[3] == "token") {
-    if (request.method != "POST") return errors::method_not_allowed(request.method);
-    return tokens_.issue(request, percent_decode(parts[0], false), call.now_s, random_);
-  }
+  if (auto identity = route_identity(request, parts, call)) return std::move(*identity);
   if (parts.empty() || (parts[0] != "secrets" && parts[0] != "deletedsecrets"))
     return errors::unknown_path();
 
@@ -161,7 +180,7 @@ CoreResponse VaultService::dispatch(const CoreRequest& request, Call& call) {
   if (version == request.query.end() || !is_supported_api_version(version->second))
     return errors::bad_parameter(
         "The specified version (" +
-        quoted_for_message(version == request.query.end() ? "" : version->second) +
+        errors::shortened(version == request.query.end() ? "" : version->second) +
         ") is not recognized. Consider using the latest supported version (" +
         std::string(kLatestApiVersion) + ").");
   call.api_version = version->second;
@@ -170,6 +189,52 @@ CoreResponse VaultService::dispatch(const CoreRequest& request, Call& call) {
   call.render.recoverable_days = options_.recoverable_days;
   call.render.with_recoverable_days = call.api_version != "7.0";
   return route_vault(request, call);
+}
+
+std::optional<CoreResponse> VaultService::route_identity(const CoreRequest& request,
+                                                         const std::vector<std::string_view>& parts,
+                                                         Call& call) {
+  // The identity endpoints live on the same server, under /{tenant}/...; vault paths come first.
+  if (parts.size() < 3 || parts.size() > 4 || parts[0] == "secrets" || parts[0] == "deletedsecrets")
+    return std::nullopt;
+  auto is = [&](std::initializer_list<std::string_view> tail) {
+    return parts.size() == tail.size() + 1 &&
+           std::equal(tail.begin(), tail.end(), parts.begin() + 1);
+  };
+  enum class Kind { TokenV1, TokenV2, DocumentV1, DocumentV2, Instance, Keys };
+  Kind kind;
+  if (is({"oauth2", "v2.0", "token"}))
+    kind = Kind::TokenV2;
+  else if (is({"oauth2", "token"}))
+    kind = Kind::TokenV1;
+  else if (is({"v2.0", ".well-known", "openid-configuration"}))
+    kind = Kind::DocumentV2;
+  else if (is({".well-known", "openid-configuration"}))
+    kind = Kind::DocumentV1;
+  else if (is({"discovery", "instance"}))
+    kind = Kind::Instance;
+  else if (is({"discovery", "v2.0", "keys"}) || is({"discovery", "keys"}))
+    kind = Kind::Keys;
+  else
+    return std::nullopt;
+  const bool token = kind == Kind::TokenV1 || kind == Kind::TokenV2;
+  if (request.method != (token ? "POST" : "GET")) return errors::method_not_allowed(request.method);
+  std::string tenant = percent_decode(parts[0], false);
+  if (token)
+    return tokens_.issue(request, tenant, call.now_s, random_,
+                         kind == Kind::TokenV1 ? IdentityVersion::V1 : IdentityVersion::V2);
+  // Instance discovery does not depend on the tenant (MSAL asks /common/...).
+  if (kind == Kind::Instance)
+    return instance_discovery(request, call.base_url, call.host, call.now_s, random_);
+  const std::string& configured = tokens_.options().tenant;
+  if (!iequals(tenant, configured))
+    return unknown_tenant_document(call.base_url, tenant, call.now_s, random_);
+  if (kind == Kind::Keys)
+    // Tokens are signed with a secret HMAC key: there is no public key to publish.
+    return identity_answer(200, nlohmann::ordered_json{{"keys", nlohmann::ordered_json::array()}});
+  return identity_answer(200, openid_configuration(call.base_url, configured,
+                                                   kind == Kind::DocumentV1 ? IdentityVersion::V1
+                                                                            : IdentityVersion::V2));
 }
 
 CoreResponse VaultService::route_vault(const CoreRequest& request, Call& call) {
@@ -186,7 +251,7 @@ CoreResponse VaultService::route_vault(const CoreRequest& request, Call& call) {
       int n = 0;
       auto [end, ec] = std::from_chars(m->second.data(), m->second.data() + m->second.size(), n);
       if (ec != std::errc{} || end != m->second.data() + m->second.size() || n < 1 || n > 25)
-        return errors::bad_parameter("Invalid maxresults value '" + quoted_for_message(m->second) +
+        return errors::bad_parameter("Invalid maxresults value '" + errors::shortened(m->second) +
                                      "': it must be an integer from 1 to 25.");
       call.max_results = n;
       call.max_results_given = true;
@@ -207,9 +272,9 @@ CoreResponse VaultService::route_vault(const CoreRequest& request, Call& call) {
     return restore_secret(call, request.body);
 
   std::string name = percent_decode(parts[1], false);
-  if (!valid_secret_name(name))
+  if (!is_valid_secret_name(name))
     return errors::bad_parameter("The request URI contains an invalid name: " +
-                                 quoted_for_message(name));
+                                 errors::shortened(name));
 
   if (deleted) {
     if (parts.size() == 2) {
@@ -247,7 +312,7 @@ CoreResponse VaultService::route_vault(const CoreRequest& request, Call& call) {
           return std::isalnum(static_cast<unsigned char>(c)) != 0;
         });
     if (!plausible && (method == "GET" || method == "PATCH"))
-      return errors::secret_not_found(name + "/" + quoted_for_message(segment));
+      return errors::secret_not_found(name + "/" + errors::shortened(segment));
     if (method == "GET") return get_secret(call, name, segment);
     if (method == "PATCH") return update_secret(call, name, segment, request.body);
     return errors::method_not_allowed(method);

@@ -72,6 +72,13 @@ TEST_CASE("A started local vault listens on 127.0.0.1 and leaves nothing behind 
   CHECK(vault.client_secret().size() > 30);
   const std::string folder = vault.folder();
   const pid_t pid = vault.pid();
+  // The client secret travels in the environment: a command line is visible to every user.
+  std::ifstream cmdline("/proc/" + std::to_string(pid) + "/cmdline", std::ios::binary);
+  const std::string args((std::istreambuf_iterator<char>(cmdline)),
+                         std::istreambuf_iterator<char>());
+  CHECK(args.find("localvault") != std::string::npos);
+  CHECK(args.find(vault.client_secret()) == std::string::npos);
+  CHECK(args.find("--client-secret") == std::string::npos);
   CHECK(fs::exists(folder));
   CHECK(fs::path(folder).filename().string().rfind(
             "kvharness-localvault-" + std::to_string(::getpid()) + "-", 0) == 0);

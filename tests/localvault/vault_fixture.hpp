@@ -40,9 +40,11 @@ struct TestVault {
   }
 
   explicit TestVault(VaultOptions options = {}, bool auth = true,
-                     std::string backup_key = std::string(32, 'k'))
+                     std::string backup_key = std::string(32, 'k'),
+                     std::shared_ptr<StateStore> store = nullptr)
       : service(std::move(options), TokenService(auth_options(auth), std::string(32, 's')),
-                BackupCodec(std::move(backup_key)), counting_random()),
+                BackupCodec(std::move(backup_key)), counting_random(), VaultState{},
+                std::move(store)),
         token(TokenService(auth_options(auth), std::string(32, 's'))
                   .sign("https://vault.azure.net", now_ms / 1000)) {}
 

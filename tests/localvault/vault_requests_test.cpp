@@ -235,7 +235,8 @@ TEST_CASE("Limits and malformed bodies get BadParameter with a clear message",
   CHECK(message(v.set("s1", "x", {{"contentType", std::string(256, 'c')}})) ==
         "Property 'contentType' must be a string of at most 255 characters.");
   CHECK(message(v.set("s1", "x", {{"attributes", {{"exp", "tomorrow"}}}})) ==
-        "Property 'attributes.exp' must be an integer number of seconds since 1970-01-01 UTC.");
+        "Property 'attributes.exp' must be an integer number of seconds since 1970-01-01 UTC, "
+        "from -62135596800 (0001-01-01) to 253402300799 (9999-12-31).");
   CHECK(message(v.send("POST", "/secrets/restore?api-version=7.6", "{}")) ==
         "Property 'value' is required and must be a base64url string.");
 }

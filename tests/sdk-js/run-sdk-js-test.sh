@@ -17,28 +17,15 @@ if [ ! -d node_modules/@azure/keyvault-secrets ]; then
   fi
 fi
 
-tmp="$(mktemp -d)"
 secret="$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')"
-"$exe" --port 0 --ready-file "$tmp/ready" --cert-out "$tmp/cert.pem" \
-  --tenant 11111111-2222-3333-4444-555555555555 --client-id sdk-js-test --client-secret "$secret" \
-  --delete-delay 100 --recover-delay 100 --purge-delay 100 >"$tmp/stdout" 2>"$tmp/stderr" &
-pid=$!
-cleanup() {
-  kill "$pid" 2>/dev/null || true
-  wait "$pid" 2>/dev/null || true
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-for _ in $(seq 1 500); do
-  [ -s "$tmp/ready" ] && break
-  kill -0 "$pid" 2>/dev/null || { echo "localvault exited early:"; cat "$tmp/stderr"; exit 1; }
-  sleep 0.02
-done
-[ -s "$tmp/ready" ] || { echo "localvault did not become ready"; exit 1; }
+# The secret goes through the environment, where other users cannot read it (ps shows argv).
+export LOCALVAULT_CLIENT_SECRET="$secret"
+# shellcheck source=../localvault/start-localvault.sh
+. "$here/../localvault/start-localvault.sh"
+start_localvault "$exe" --tenant 11111111-2222-3333-4444-555555555555 --client-id sdk-js-test \
+  --delete-delay 100 --recover-delay 100 --purge-delay 100
 
-export LOCALVAULT_URL="$(head -n1 "$tmp/ready")"
 export LOCALVAULT_TENANT=11111111-2222-3333-4444-555555555555
 export LOCALVAULT_CLIENT_ID=sdk-js-test
-export LOCALVAULT_CLIENT_SECRET="$secret"
-export NODE_EXTRA_CA_CERTS="$tmp/cert.pem"
+export NODE_EXTRA_CA_CERTS="$lv_cert"
 node --test --test-reporter=spec localvault.test.mjs

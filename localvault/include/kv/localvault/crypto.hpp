@@ -18,6 +18,9 @@ RandomSource system_random();
 /// `count` random bytes from `random`.
 std::string random_bytes(const RandomSource& random, std::size_t count);
 
+/// A random GUID in the 8-4-4-4-12 lowercase hex form (request, trace and correlation ids).
+std::string random_guid(const RandomSource& random);
+
 /// HMAC-SHA256 of `data` under `key` (32 raw bytes).
 std::string hmac_sha256(std::string_view key, std::string_view data);
 

@@ -1,12 +1,17 @@
 #pragma once
 // Key Vault error responses, with the service's codes and message texts.
 
+#include <exception>
 #include <string>
 #include <string_view>
 
 #include "kv/localvault/http_message.hpp"
 
 namespace kv::localvault::errors {
+
+/// `text` cut to `limit` bytes plus "..." when longer, so that hostile input quoted in a
+/// message stays short.
+std::string shortened(std::string_view text, std::size_t limit = 160);
 
 /// {"error":{"code","message"[,"innererror":{"code"}]}} with the given status.
 CoreResponse make(int status, std::string_view code, std::string_view message,
@@ -53,6 +58,10 @@ CoreResponse unknown_path();
 
 /// 413 for a body above the configured cap.
 CoreResponse body_too_large(std::size_t limit);
+
+/// 507 InsufficientStorage (for ENOSPC/EDQUOT) or 500 InternalServerError: the change could not be
+/// persisted and was not made; the message carries the cause.
+CoreResponse not_saved(const std::exception& cause);
 
 /// 401 Unauthorized with the given message (the caller adds WWW-Authenticate).
 CoreResponse unauthorized(std::string_view message);

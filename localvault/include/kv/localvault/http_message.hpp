@@ -14,6 +14,9 @@ struct HeaderNameLess {
   bool operator()(std::string_view a, std::string_view b) const;
 };
 
+/// True when a and b are equal ignoring ASCII case (header names, tenants, hosts).
+bool iequals(std::string_view a, std::string_view b);
+
 /// Header fields keyed case-insensitively; one value per name.
 using HeaderMap = std::map<std::string, std::string, HeaderNameLess>;
 
@@ -26,7 +29,8 @@ struct CoreRequest {
   std::string body;
 };
 
-/// A response to send back; `state_changed` tells the adapter to persist the vault.
+/// A response to send back; `state_changed` is true when the request changed the vault (and the
+/// service's StateStore, if it has one, persisted the change before this answer).
 struct CoreResponse {
   int status = 200;
   HeaderMap headers;

@@ -5,13 +5,26 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
 namespace kv::localvault {
 
-/// Per-version attributes; times are Unix seconds.
+/// The earliest Unix time (seconds) accepted anywhere, 0001-01-01T00:00:00Z: with
+/// kLatestUnixTime, the range that every SDK's date type can represent.
+inline constexpr std::int64_t kEarliestUnixTime = -62135596800;
+
+/// The latest Unix time (seconds) accepted anywhere, 9999-12-31T23:59:59Z.
+inline constexpr std::int64_t kLatestUnixTime = 253402300799;
+
+/// True when `seconds` lies in [kEarliestUnixTime, kLatestUnixTime].
+constexpr bool is_valid_unix_time(std::int64_t seconds) {
+  return seconds >= kEarliestUnixTime && seconds <= kLatestUnixTime;
+}
+
+/// Per-version attributes; times are Unix seconds within [kEarliestUnixTime, kLatestUnixTime].
 struct SecretAttributes {
   bool enabled = true;
   std::optional<std::int64_t> nbf;
@@ -54,6 +67,16 @@ struct RenderContext {
   int recoverable_days = 90;
   bool with_recoverable_days = true;  // absent before api-version 7.1
 };
+
+/// The value of a JSON integer that fits std::int64_t; nullopt for anything else (floats,
+/// unsigned values above INT64_MAX, non-numbers), so that no value wraps around.
+std::optional<std::int64_t> json_int64(const nlohmann::json& json);
+
+/// True for 1-127 characters of 0-9, a-z, A-Z and '-', the service's secret name rule.
+bool is_valid_secret_name(std::string_view name);
+
+/// True for a version id as the vault makes them: 32 lowercase hex digits.
+bool is_valid_version_id(std::string_view version);
 
 /// The upper-cased key under which a name is stored (names are case-insensitive).
 std::string name_key(std::string_view name);

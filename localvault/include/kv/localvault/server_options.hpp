@@ -18,7 +18,8 @@ struct ServerOptions {
   std::string cert_out;
   std::string tenant = "00000000-0000-0000-0000-000000000000";
   std::string client_id = "localvault-client";
-  std::optional<std::string> client_secret;
+  std::optional<std::string> client_secret;  // --client-secret (visible to other users in ps)
+  std::string client_secret_file;            // --client-secret-file
   bool no_auth = false;
   std::string data_file;
   std::string backup_key_file;
@@ -50,5 +51,15 @@ ParsedOptions parse_server_options(const std::vector<std::string>& args);
 
 /// The recovery level implied by the options (explicit --recovery-level wins).
 std::string effective_recovery_level(const ServerOptions& options);
+
+/// The environment variable that may carry the client secret, out of sight of `ps`.
+inline constexpr const char* kClientSecretVariable = "LOCALVAULT_CLIENT_SECRET";
+
+/// The client secret to use: --client-secret, else the content of --client-secret-file (which
+/// must not be accessible by group or others), else `environment_value` (the value of
+/// LOCALVAULT_CLIENT_SECRET, or null when unset); nullopt when none is given, so that one is
+/// generated. Throws std::runtime_error with a message for the user.
+std::optional<std::string> resolve_client_secret(const ServerOptions& options,
+                                                 const char* environment_value);
 
 }  // namespace kv::localvault

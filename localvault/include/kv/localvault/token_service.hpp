@@ -9,6 +9,7 @@
 
 #include "kv/localvault/crypto.hpp"
 #include "kv/localvault/http_message.hpp"
+#include "kv/localvault/identity_platform.hpp"
 
 namespace kv::localvault {
 
@@ -27,9 +28,12 @@ class TokenService {
   /// `signing_key` is the per-instance HMAC key (32 random bytes).
   TokenService(AuthOptions options, std::string signing_key);
 
-  /// Answers POST /{tenant}/oauth2/v2.0/token; errors are shaped like the identity platform's.
+  /// Answers POST /{tenant}/oauth2/v2.0/token (V2: `scope=<resource>/.default`) or
+  /// /{tenant}/oauth2/token (V1: `resource=<resource>`, the v1 answer with string numbers);
+  /// errors are shaped like the identity platform's.
   CoreResponse issue(const CoreRequest& request, std::string_view tenant, std::int64_t now_s,
-                     const RandomSource& random) const;
+                     const RandomSource& random,
+                     IdentityVersion version = IdentityVersion::V2) const;
 
   /// nullopt when `authorization` carries a valid token for `vault_host`; else the 401 message.
   std::optional<std::string> verify(std::string_view authorization, std::string_view vault_host,

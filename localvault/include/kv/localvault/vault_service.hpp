@@ -3,12 +3,17 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "kv/localvault/backup_codec.hpp"
 #include "kv/localvault/crypto.hpp"
 #include "kv/localvault/http_message.hpp"
 #include "kv/localvault/secret_model.hpp"
+#include "kv/localvault/state_store.hpp"
 #include "kv/localvault/token_service.hpp"
 
 namespace kv::localvault {
@@ -32,11 +37,14 @@ enum class Phase { Absent, Active, Recovering, Deleting, Deleted, Purging };
 /// Not thread-safe: the adapter serialises calls.
 class VaultService {
  public:
-  /// Builds a service; `random` supplies version ids, request ids, nonces.
+  /// Builds a service; `random` supplies version ids, request ids, nonces; `store` (optional)
+  /// persists every change before it is acknowledged.
   VaultService(VaultOptions options, TokenService tokens, BackupCodec backups, RandomSource random,
-               VaultState initial = {});
+               VaultState initial = {}, std::shared_ptr<StateStore> store = nullptr);
 
-  /// Handles one request at wall-clock time `now_ms` (Unix milliseconds).
+  /// Handles one request at wall-clock time `now_ms` (Unix milliseconds). A change is applied,
+  /// persisted through the store, then answered; if persisting fails the change is rolled back
+  /// and the answer is 507 (no space) or 500 with the cause.
   CoreResponse handle(const CoreRequest& request, std::int64_t now_ms);
 
   /// The current state, for persistence.
@@ -53,6 +61,14 @@ class VaultService {
 
  private:
   CoreResponse dispatch(const CoreRequest& request, Call& call);
+  // The identity platform's endpoints (token, discovery documents); nullopt for other paths.
+  std::optional<CoreResponse> route_identity(const CoreRequest& request,
+                                             const std::vector<std::string_view>& parts,
+                                             Call& call);
+  // Saves the current record and purge time of `key` in the call, once, before a change.
+  void remember(Call& call, const std::string& key);
+  // Puts back what remember() saved, newest first.
+  void roll_back(Call& call);
   CoreResponse route_vault(const CoreRequest& request, Call& call);
   CoreResponse set_secret(Call& call, const std::string& name, const std::string& body);
   CoreResponse get_secret(Call& call, const std::string& name, const std::string& version);
@@ -73,6 +89,7 @@ class VaultService {
   BackupCodec backups_;
   RandomSource random_;
   VaultState state_;
+  std::shared_ptr<StateStore> store_;
 };
 
 }  // namespace kv::localvault
