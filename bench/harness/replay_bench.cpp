@@ -29,6 +29,7 @@
 #include "kv/harness/playback_transport.hpp"
 #include "kv/harness/recording_transport.hpp"
 #include "kv/harness/session.hpp"
+#include "kv/harness/target.hpp"
 #include "seed_flow.hpp"
 
 using namespace kv;
@@ -351,81 +352,37 @@ void scaling_bench(const std::vector<std::size_t>& sizes) {
       "before)\n");
 }
 
-// Starts localvault on port 0 and stops it when destroyed.
-class LocalVault {
- public:
-  explicit LocalVault(const std::string& binary) {
-    dir_ = std::filesystem::temp_directory_path() / ("kv-bench-lv-" + std::to_string(getpid()));
-    std::filesystem::create_directories(dir_);
-    const std::string ready = (dir_ / "ready").string();
-    cert_ = (dir_ / "cert.pem").string();
-    std::fflush(stdout);  // the child must not inherit (and later flush) buffered output
-    pid_ = fork();
-    if (pid_ == 0) {
-      const std::string log = (dir_ / "log.txt").string();
-      if (std::freopen(log.c_str(), "w", stdout) == nullptr) _exit(127);
-      if (std::freopen(log.c_str(), "a", stderr) == nullptr) _exit(127);
-      prctl(PR_SET_PDEATHSIG, SIGTERM);  // never outlive the benchmark
-      execl(binary.c_str(), binary.c_str(), "--port", "0", "--ready-file", ready.c_str(),
-            "--cert-out", cert_.c_str(), "--tenant", "bench-tenant", "--client-id", "bench-client",
-            "--client-secret", "bench-secret", "--delete-delay", "0", "--purge-delay", "0",
-            static_cast<char*>(nullptr));
-      _exit(127);
-    }
-    for (int i = 0; i < 200 && url_.empty(); ++i) {
-      std::this_thread::sleep_for(50ms);
-      std::ifstream in(ready);
-      std::getline(in, url_);
-    }
-  }
-  ~LocalVault() {
-    if (pid_ > 0) {
-      kill(pid_, SIGTERM);
-      waitpid(pid_, nullptr, 0);
-    }
-    std::error_code ec;
-    std::filesystem::remove_all(dir_, ec);
-  }
-  const std::string& url() const { return url_; }
-  const std::string& cert() const { return cert_; }
-
- private:
-  pid_t pid_ = -1;
-  std::filesystem::path dir_;
-  std::string cert_;
-  std::string url_;
-};
-
 void record_overhead_bench(const std::string& binary, int rounds) {
   std::printf("\n== Recording overhead against localvault (%s)\n", binary.c_str());
-  LocalVault vault(binary);
-  if (vault.url().empty()) {
-    std::printf("localvault did not start; skipped\n");
+  // The launcher every kvharness part uses; windows of 0 ms so that no poll or 409 waits.
+  LocalVaultOptions lv;
+  lv.executable = binary;
+  lv.arguments = {"--delete-delay", "0", "--purge-delay", "0"};
+  std::optional<VaultTarget> started;
+  try {
+    started = local_vault_target(lv);
+  } catch (const std::exception& e) {
+    std::printf("localvault did not start (%s); skipped\n", e.what());
     return;
   }
-  http::CurlTransportOptions curl_options;
-  curl_options.ca_bundle = vault.cert();
-  auto curl = std::make_shared<http::CurlTransport>(curl_options);
-  ClientSecretCredentialOptions credential_options;
-  credential_options.AuthorityHost = vault.url();
-  credential_options.Transport = curl;
-  auto credential = std::make_shared<ClientSecretCredential>("bench-tenant", "bench-client",
-                                                             "bench-secret", credential_options);
+  const VaultTarget& vault = *started;
+  auto curl = vault.transport;
+  auto credential = vault.credential;
   double save_seconds = 0;
   auto run = [&](bool record, int round) {
     std::shared_ptr<http::Transport> transport = curl;
     std::shared_ptr<RecordingTransport> recorder;
     if (record) {
       SanitizerOptions sanitizer;
-      sanitizer.vault_url = vault.url();
-      sanitizer.secrets = {"bench-secret"};
+      sanitizer.vault_url = vault.vault_url;
+      sanitizer.secrets = vault.secrets_to_redact;
       recorder = std::make_shared<RecordingTransport>(curl, std::make_shared<Sanitizer>(sanitizer));
       transport = recorder;
     }
     SecretClientOptions options;
     options.Transport = transport;
     options.DisableChallengeResourceVerification = true;
-    SecretClient client(vault.url(), credential, options);
+    SecretClient client(vault.vault_url, credential, options);
     const std::string name = std::string(record ? "rec-" : "live-") + std::to_string(round + 1);
     auto start = Clock_::now();
     test::run_seed_flow(client, name, "my secret value", 20ms);

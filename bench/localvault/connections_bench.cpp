@@ -14,6 +14,7 @@
 
 #include "process_stats.hpp"
 #include "raw_tls_client.hpp"
+#include "server_process.hpp"
 
 using namespace kv::localvault::testing;
 using kv::testing::raw_request;
@@ -57,8 +58,8 @@ int main(int argc, char** argv) {
   files.rlim_cur = files.rlim_max;
   setrlimit(RLIMIT_NOFILE, &files);
 
-  ServerProcess server(LOCALVAULT_EXE, {"--no-auth"});
-  TlsTrust trust(read_text(server.cert_file()));
+  LocalVault server(launch(LOCALVAULT_EXE, {"--no-auth"}));
+  TlsTrust trust(read_text(server.certificate_file()));
   std::printf("localvault connections, client on the same machine; load average: %s",
               read_text("/proc/loadavg").c_str());
 

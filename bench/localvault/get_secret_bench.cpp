@@ -21,8 +21,8 @@ int main(int argc, char** argv) {
     std::cerr << "usage: localvault_get_bench [connections>=1] [seconds>0]\n";
     return 2;
   }
-  ServerProcess server(LOCALVAULT_EXE, {"--tenant", "bench", "--client-id", "bench",
-                                        "--client-secret", "bench-secret"});
+  LocalVault server(launch(LOCALVAULT_EXE, {"--tenant", "bench", "--client-id", "bench",
+                                            "--client-secret", "bench-secret"}));
   {
     VaultClient setup(server);
     setup.login("bench", "bench", "bench-secret");

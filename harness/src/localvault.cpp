@@ -158,7 +158,10 @@ LocalVault::LocalVault(LocalVaultOptions options) {
   }
   args.insert(args.end(), options.arguments.begin(), options.arguments.end());
   for (char** e = environ; e != nullptr && *e != nullptr; ++e) {
-    if (std::strncmp(*e, "LOCALVAULT_CLIENT_SECRET=", 25) != 0) env_strings.emplace_back(*e);
+    // Our generated secret replaces one in our own environment; otherwise the caller decides.
+    if (!options.generate_identity || std::strncmp(*e, "LOCALVAULT_CLIENT_SECRET=", 25) != 0) {
+      env_strings.emplace_back(*e);
+    }
   }
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
@@ -260,11 +263,11 @@ std::string LocalVault::redact(std::string text) const {
 }
 
 std::string LocalVault::stdout_text() const {
-  return redact(read_file(stdout_file_));
+  return redact(dir_.empty() ? final_stdout_ : read_file(stdout_file_));
 }
 
 std::string LocalVault::stderr_text() const {
-  return redact(read_file(stderr_file_));
+  return redact(dir_.empty() ? final_stderr_ : read_file(stderr_file_));
 }
 
 void LocalVault::reap(int status) {
@@ -303,6 +306,9 @@ int LocalVault::stop() {
   detail::unregister_cleanup(cleanup_slot_);
   cleanup_slot_ = -1;
   if (!dir_.empty()) {
+    // What it printed stays readable after its folder is gone.
+    final_stdout_ = read_file(stdout_file_);
+    final_stderr_ = read_file(stderr_file_);
     std::error_code ec;
     fs::remove_all(dir_, ec);
     dir_.clear();

@@ -157,7 +157,7 @@ struct Outcome {
 };
 
 Outcome replay(const fs::path& file, const std::string& relative, const std::string& suffix,
-               const ServerProcess& server) {
+               const LocalVault& server) {
   Outcome outcome;
   outcome.recording = relative;
   std::vector<Entry> entries = load_entries(file);
@@ -286,9 +286,10 @@ TEST_CASE(
   if (!fs::is_directory(kRecordings)) {
     KV_SKIP(kRecordings << " is missing; the conformance replay needs ../shared");
   }
-  ServerProcess server(kExe, {"--tenant", "conformance-tenant", "--client-id", "conformance-client",
-                              "--client-secret", "conformance-secret", "--delete-delay", "100",
-                              "--recover-delay", "100", "--purge-delay", "100"});
+  LocalVault server(
+      launch(kExe, {"--tenant", "conformance-tenant", "--client-id", "conformance-client",
+                    "--client-secret", "conformance-secret", "--delete-delay", "100",
+                    "--recover-delay", "100", "--purge-delay", "100"}));
   std::vector<fs::path> files;
   for (const auto& item : fs::recursive_directory_iterator(kRecordings))
     if (item.is_regular_file() && item.path().extension() == ".json") files.push_back(item.path());

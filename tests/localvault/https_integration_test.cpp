@@ -38,10 +38,10 @@ WireResponse until_status(VaultClient& c, int want, const std::string& method,
 
 TEST_CASE("The server prints one line with its URL and writes the ready file and certificate",
           "[localvault][https]") {
-  ServerProcess server(kExe, kAuthArgs);
+  LocalVault server(launch(kExe, kAuthArgs));
   CHECK(server.url().rfind("https://127.0.0.1:", 0) == 0);
   CHECK(server.stdout_text() == "localvault listening on " + server.url() + "\n");
-  CHECK(read_text(server.cert_file()).rfind("-----BEGIN CERTIFICATE-----", 0) == 0);
+  CHECK(read_text(server.certificate_file()).rfind("-----BEGIN CERTIFICATE-----", 0) == 0);
   // A configured client secret is never printed.
   CHECK(server.stderr_text().find("integration-secret") == std::string::npos);
   CHECK(server.stop() == 0);
@@ -50,7 +50,7 @@ TEST_CASE("The server prints one line with its URL and writes the ready file and
 
 TEST_CASE("A generated client secret is shown on stderr so that it can be used",
           "[localvault][https]") {
-  ServerProcess server(kExe, {});
+  LocalVault server(launch(kExe, {}));
   std::string err = server.stderr_text();
   auto at = err.find("generated client secret ");
   REQUIRE(at != std::string::npos);
@@ -64,7 +64,7 @@ TEST_CASE("The client secret can come from LOCALVAULT_CLIENT_SECRET or a private
           "[localvault][https][secret]") {
   ::setenv("LOCALVAULT_CLIENT_SECRET", "secret-from-env", 1);
   {
-    ServerProcess server(kExe, {"--tenant", "t1", "--client-id", "c1"});
+    LocalVault server(launch(kExe, {"--tenant", "t1", "--client-id", "c1"}));
     CHECK(server.stderr_text().find("generated") == std::string::npos);
     VaultClient client(server);
     client.login("t1", "c1", "secret-from-env");
@@ -75,24 +75,26 @@ TEST_CASE("The client secret can come from LOCALVAULT_CLIENT_SECRET or a private
   std::ofstream(file) << "secret-from-file\n";
   ::chmod(file.c_str(), 0600);
   {
-    ServerProcess server(kExe,
-                         {"--tenant", "t1", "--client-id", "c1", "--client-secret-file", file});
+    LocalVault server(
+        launch(kExe, {"--tenant", "t1", "--client-id", "c1", "--client-secret-file", file}));
     VaultClient client(server);
     client.login("t1", "c1", "secret-from-file");
     CHECK(client.send("GET", "/secrets?api-version=7.6").status == 200);
   }
   ::chmod(file.c_str(), 0644);
   CHECK_THROWS_WITH(
-      ServerProcess(kExe, {"--client-secret-file", file}),
-      "localvault exited early: localvault: --client-secret-file " + file +
-          " is accessible by group or others (mode 0644); make it private with: chmod 600 " + file +
-          "\n");
+      LocalVault(launch(kExe, {"--client-secret-file", file})),
+      "localvault (" + kExe +
+          ") exited with status 1 before it was ready; its stderr ends with:\n"
+          "localvault: --client-secret-file " +
+          file + " is accessible by group or others (mode 0644); make it private with: chmod 600 " +
+          file);
   std::remove(file.c_str());
 }
 
 TEST_CASE("A body-less PUT without a token gets the 401 challenge over HTTPS",
           "[localvault][https]") {
-  ServerProcess server(kExe, kAuthArgs);
+  LocalVault server(launch(kExe, kAuthArgs));
   VaultClient client(server);
   WireResponse r = client.send("PUT", "/secrets/probe?api-version=7.6", "");
   CHECK(r.status == 401);
@@ -103,8 +105,8 @@ TEST_CASE("A body-less PUT without a token gets the 401 challenge over HTTPS",
 
 TEST_CASE("The seed flow works end to end over HTTPS with tokens from the server",
           "[localvault][https]") {
-  ServerProcess server(kExe, with(kAuthArgs, {"--delete-delay", "20", "--purge-delay", "20",
-                                              "--recover-delay", "20"}));
+  LocalVault server(launch(kExe, with(kAuthArgs, {"--delete-delay", "20", "--purge-delay", "20",
+                                                  "--recover-delay", "20"})));
   VaultClient c(server);
   c.login("t1", "c1", "integration-secret", "https://127.0.0.1/.default");
   WireResponse set = c.send("PUT", "/secrets/seed?api-version=7.6-preview.2",
@@ -131,7 +133,7 @@ TEST_CASE("The seed flow works end to end over HTTPS with tokens from the server
 }
 
 TEST_CASE("Bad input gets clear errors and the server keeps serving", "[localvault][https]") {
-  ServerProcess server(kExe, kAuthArgs);
+  LocalVault server(launch(kExe, kAuthArgs));
   VaultClient c(server);
   c.login("t1", "c1", "integration-secret");
   CHECK(c.send("PUT", "/secrets/x?api-version=7.6", "{\"value\":").json()["error"]["code"] ==
@@ -151,7 +153,7 @@ TEST_CASE("Bad input gets clear errors and the server keeps serving", "[localvau
 }
 
 TEST_CASE("Concurrent clients are served safely", "[localvault][https]") {
-  ServerProcess server(kExe, {"--no-auth"});
+  LocalVault server(launch(kExe, {"--no-auth"}));
   std::atomic<int> ok{0};
   std::vector<std::thread> threads;
   for (int t = 0; t < 6; ++t) {
@@ -187,7 +189,7 @@ TEST_CASE("With --data the vault survives a restart", "[localvault][https][persi
   std::ofstream(key) << std::string(64, '7');
   std::string blob;
   {
-    ServerProcess server(kExe, {"--no-auth", "--data", data, "--backup-key", key});
+    LocalVault server(launch(kExe, {"--no-auth", "--data", data, "--backup-key", key}));
     VaultClient c(server);
     REQUIRE(c.send("PUT", "/secrets/kept?api-version=7.6", R"({"value":"persisted"})").status ==
             200);
@@ -195,7 +197,7 @@ TEST_CASE("With --data the vault survives a restart", "[localvault][https][persi
     CHECK(server.stop() == 0);
   }
   {
-    ServerProcess server(kExe, {"--no-auth", "--data", data, "--backup-key", key});
+    LocalVault server(launch(kExe, {"--no-auth", "--data", data, "--backup-key", key}));
     VaultClient c(server);
     CHECK(c.send("GET", "/secrets/kept?api-version=7.6").json()["value"] == "persisted");
     // The same backup key opens blobs from before the restart (409: the name is in use).
@@ -212,7 +214,7 @@ TEST_CASE("A kill -9 during writes leaves every acknowledged change in the data 
   std::vector<std::string> acknowledged;
   pid_t killed_pid = -1;
   {
-    ServerProcess server(kExe, {"--no-auth", "--data", data});
+    LocalVault server(launch(kExe, {"--no-auth", "--data", data}));
     std::atomic<bool> stop{false};
     std::atomic<int> count{0};
     std::thread writer([&] {
@@ -228,7 +230,7 @@ TEST_CASE("A kill -9 during writes leaves every acknowledged change in the data 
     });
     while (count < 30) std::this_thread::yield();
     killed_pid = server.pid();
-    server.kill_hard();
+    server.kill();
     stop = true;
     writer.join();
   }
@@ -237,7 +239,7 @@ TEST_CASE("A kill -9 during writes leaves every acknowledged change in the data 
   // (a copy of the state, values included) is there to be cleaned up.
   std::string temp = data + ".tmp." + std::to_string(killed_pid);
   if (read_text(temp).empty()) std::ofstream(temp) << read_text(data);
-  ServerProcess restarted(kExe, {"--no-auth", "--data", data});
+  LocalVault restarted(launch(kExe, {"--no-auth", "--data", data}));
   CHECK(read_text(temp).empty());
   CHECK(restarted.stderr_text().find("localvault: removed stale temporary file " + temp + "\n") !=
         std::string::npos);
@@ -250,7 +252,7 @@ TEST_CASE("A kill -9 during writes leaves every acknowledged change in the data 
 }
 
 TEST_CASE("Invalid command lines exit with status 2 and a message", "[localvault][https]") {
-  CHECK_THROWS_WITH(ServerProcess(kExe, {"--port", "x"}),
+  CHECK_THROWS_WITH(LocalVault(launch(kExe, {"--port", "x"})),
                     Catch::Contains("--port must be an integer from 0 to 65535, got 'x'"));
 }
 
@@ -270,7 +272,7 @@ TEST_CASE(
   std::vector<std::string> acknowledged;
   std::string refused_name;
   {
-    ServerProcess server(kExe, {"--no-auth", "--data", data});
+    LocalVault server(launch(kExe, {"--no-auth", "--data", data}));
     VaultClient c(server);
     WireResponse refused;
     for (int i = 0; i < 100 && refused.status == 0; ++i) {
@@ -301,7 +303,7 @@ TEST_CASE(
     CHECK(read_text(temp).empty());
     CHECK(server.stop() == 0);
   }
-  ServerProcess restarted(kExe, {"--no-auth", "--data", data});
+  LocalVault restarted(launch(kExe, {"--no-auth", "--data", data}));
   VaultClient c(restarted);
   for (const std::string& name : acknowledged)
     CHECK(c.send("GET", "/secrets/" + name + "?api-version=7.6").json()["value"] == value);

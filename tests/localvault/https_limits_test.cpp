@@ -89,8 +89,8 @@ std::string bad(const std::string& message) {
 TEST_CASE(
     "A request with 256 MB of headers gets 431 and a closed connection, and memory stays bounded",
     "[localvault][limits]") {
-  ServerProcess server(kExe, {"--no-auth"});
-  TlsTrust trust(read_text(server.cert_file()));
+  LocalVault server(launch(kExe, {"--no-auth"}));
+  TlsTrust trust(read_text(server.certificate_file()));
   std::size_t peak_before = peak_rss_kib(server.pid());
   {
     RawTlsClient client(trust, server.port());
@@ -113,8 +113,8 @@ TEST_CASE(
 
 TEST_CASE("Eight parallel 64 MB header floods all get 431 and memory stays bounded",
           "[localvault][limits]") {
-  ServerProcess server(kExe, {"--no-auth"});
-  TlsTrust trust(read_text(server.cert_file()));
+  LocalVault server(launch(kExe, {"--no-auth"}));
+  TlsTrust trust(read_text(server.certificate_file()));
   std::size_t peak_before = peak_rss_kib(server.pid());
   std::atomic<int> refused{0}, closed{0};
   std::vector<std::thread> floods;
@@ -157,14 +157,14 @@ TEST_CASE("Over-limit requests get 414, 431 or 413 in the vault's error shape an
        vault_error("RequestEntityTooLarge",
                    "The request body is larger than the limit of 262144 bytes.")},
   };
-  ServerProcess server(kExe, {"--no-auth"});
-  TlsTrust trust(read_text(server.cert_file()));
+  LocalVault server(launch(kExe, {"--no-auth"}));
+  TlsTrust trust(read_text(server.certificate_file()));
   for (const Refusal& c : cases) check_refused(trust, server.port(), c);
 }
 
 TEST_CASE("One hundred header fields are still accepted", "[localvault][limits]") {
-  ServerProcess server(kExe, {"--no-auth"});
-  TlsTrust trust(read_text(server.cert_file()));
+  LocalVault server(launch(kExe, {"--no-auth"}));
+  TlsTrust trust(read_text(server.certificate_file()));
   std::string fields;
   for (int i = 0; i < 99; ++i) fields += "X-Field-" + std::to_string(i) + ": v\r\n";
   RawTlsClient client(trust, server.port());
@@ -174,8 +174,9 @@ TEST_CASE("One hundred header fields are still accepted", "[localvault][limits]"
 
 TEST_CASE("The --max-header-bytes and --max-connections options set those limits",
           "[localvault][limits]") {
-  ServerProcess server(kExe, {"--no-auth", "--max-header-bytes", "4096", "--max-connections", "2"});
-  TlsTrust trust(read_text(server.cert_file()));
+  LocalVault server(
+      launch(kExe, {"--no-auth", "--max-header-bytes", "4096", "--max-connections", "2"}));
+  TlsTrust trust(read_text(server.certificate_file()));
   RawTlsClient a(trust, server.port()), b(trust, server.port());
   CHECK_THROWS_WITH(RawTlsClient(trust, server.port()),
                     "TLS handshake with 127.0.0.1:" + std::to_string(server.port()) + " failed");
@@ -237,15 +238,15 @@ TEST_CASE("Ambiguous or malformed framing gets 400 and a closed connection",
        vault_error("ExpectationFailed",
                    "The expectation '200-ok' is not supported; only '100-continue' is.")},
   };
-  ServerProcess server(kExe, {"--no-auth"});
-  TlsTrust trust(read_text(server.cert_file()));
+  LocalVault server(launch(kExe, {"--no-auth"}));
+  TlsTrust trust(read_text(server.certificate_file()));
   for (const Refusal& c : cases) check_refused(trust, server.port(), c);
 }
 
 TEST_CASE("A chunked body is decoded and Expect: 100-continue gets its interim answer",
           "[localvault][framing]") {
-  ServerProcess server(kExe, {"--no-auth"});
-  TlsTrust trust(read_text(server.cert_file()));
+  LocalVault server(launch(kExe, {"--no-auth"}));
+  TlsTrust trust(read_text(server.certificate_file()));
   RawTlsClient client(trust, server.port());
   REQUIRE(client.send(
       raw_request("PUT", "/secrets/chunked?api-version=7.6", "Transfer-Encoding: chunked\r\n") +
@@ -272,7 +273,7 @@ TEST_CASE("A chunked body is decoded and Expect: 100-continue gets its interim a
 
 TEST_CASE("64 keep-alive clients are all answered with the default 32 worker threads",
           "[localvault][connections]") {
-  ServerProcess server(kExe, {"--no-auth"});
+  LocalVault server(launch(kExe, {"--no-auth"}));
   std::vector<std::unique_ptr<VaultClient>> clients;
   auto start = Clock::now();
   for (int i = 0; i < 64; ++i) {
@@ -299,8 +300,8 @@ TEST_CASE("With 500 idle keep-alive connections open a new client is answered pr
     files.rlim_cur = std::min<rlim_t>(files.rlim_max, 4096);
     setrlimit(RLIMIT_NOFILE, &files);
   }
-  ServerProcess server(kExe, {"--no-auth"});
-  TlsTrust trust(read_text(server.cert_file()));
+  LocalVault server(launch(kExe, {"--no-auth"}));
+  TlsTrust trust(read_text(server.certificate_file()));
   std::vector<std::unique_ptr<RawTlsClient>> idle = open_idle(trust, server.port(), 500);
   auto start = Clock::now();
   RawTlsClient fresh(trust, server.port());
@@ -320,8 +321,8 @@ TEST_CASE("With 500 idle keep-alive connections open a new client is answered pr
 
 TEST_CASE("An idle connection outlives a short wait and is closed after --idle-timeout",
           "[localvault][connections]") {
-  ServerProcess server(kExe, {"--no-auth", "--idle-timeout", "2"});
-  TlsTrust trust(read_text(server.cert_file()));
+  LocalVault server(launch(kExe, {"--no-auth", "--idle-timeout", "2"}));
+  TlsTrust trust(read_text(server.certificate_file()));
   RawTlsClient client(trust, server.port());
   REQUIRE(client.send(kList));
   REQUIRE(client.read_final_response()->status == 200);
@@ -362,8 +363,8 @@ TEST_CASE("The idle timeout defaults to 240 seconds and the limits are options",
 
 TEST_CASE("A request that stops half-way gets 408 after --request-timeout and is closed",
           "[localvault][connections]") {
-  ServerProcess server(kExe, {"--no-auth", "--request-timeout", "1"});
-  TlsTrust trust(read_text(server.cert_file()));
+  LocalVault server(launch(kExe, {"--no-auth", "--request-timeout", "1"}));
+  TlsTrust trust(read_text(server.certificate_file()));
   const std::string expected =
       vault_error("RequestTimeout", "The request was not complete within 1000 ms.");
   SECTION("in the header") {
@@ -391,8 +392,8 @@ TEST_CASE("A request that stops half-way gets 408 after --request-timeout and is
 
 TEST_CASE("Clients that vanish mid-request or mid-response leave the server serving",
           "[localvault][connections]") {
-  ServerProcess server(kExe, {"--no-auth"});
-  TlsTrust trust(read_text(server.cert_file()));
+  LocalVault server(launch(kExe, {"--no-auth"}));
+  TlsTrust trust(read_text(server.certificate_file()));
   for (int i = 0; i < 20; ++i) {
     RawTlsClient client(trust, server.port());
     if (i % 2 == 0) {
@@ -410,8 +411,8 @@ TEST_CASE("Clients that vanish mid-request or mid-response leave the server serv
 
 TEST_CASE("SIGTERM with idle keep-alive connections open exits 0 at once",
           "[localvault][connections]") {
-  ServerProcess server(kExe, {"--no-auth"});
-  TlsTrust trust(read_text(server.cert_file()));
+  LocalVault server(launch(kExe, {"--no-auth"}));
+  TlsTrust trust(read_text(server.certificate_file()));
   std::vector<std::unique_ptr<RawTlsClient>> idle = open_idle(trust, server.port(), 20);
   auto start = Clock::now();
   CHECK(server.stop() == 0);

@@ -14,7 +14,7 @@
 
 #include "kv/localvault/atomic_file.hpp"
 #include "kv/localvault/state_file.hpp"
-#include "server_process.hpp"
+#include "text_file.hpp"
 #include "vault_fixture.hpp"
 
 using namespace kv::localvault;

@@ -6,7 +6,7 @@
 #include <sstream>
 #include <string>
 
-#include "server_process.hpp"
+#include "text_file.hpp"
 
 namespace kv::localvault::testing {
 

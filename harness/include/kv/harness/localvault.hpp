@@ -58,7 +58,7 @@ class LocalVault {
   const std::string& folder() const { return dir_; }
   /// The process id, or -1 once stopped.
   pid_t pid() const { return pid_; }
-  /// What it printed on stdout and stderr so far (the client secret redacted).
+  /// What it printed on stdout and stderr so far, also after stop() (the client secret redacted).
   std::string stdout_text() const;
   std::string stderr_text() const;
   /// Stops it with SIGTERM (SIGKILL after 3 s), removes its folder and returns its exit status
@@ -82,6 +82,8 @@ class LocalVault {
   std::string tenant_;
   std::string client_id_;
   std::string client_secret_;
+  std::string final_stdout_;
+  std::string final_stderr_;
   int cleanup_slot_ = -1;
 };
 
