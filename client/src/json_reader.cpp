@@ -2,6 +2,7 @@
 // blobs are kilobytes of plain ASCII, so strings are scanned eight bytes at a time until a quote,
 // a backslash, a control character or a non-ASCII byte needs a closer look.
 #include "json_reader.hpp"
+#include "kv/detail/json_text.hpp"
 
 #include <algorithm>
 #include <charconv>
@@ -28,35 +29,6 @@ bool needs_attention(std::uint64_t word) {
   const std::uint64_t flags = ((quote - kOnes) & ~quote) | ((backslash - kOnes) & ~backslash) |
                               (word - kOnes * 0x20) | word;
   return (flags & kHighs) != 0;
-}
-
-bool is_digit(char c) {
-  return c >= '0' && c <= '9';
-}
-
-int hex_digit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-void append_utf8(std::string& out, std::uint32_t code) {
-  if (code < 0x80) {
-    out += static_cast<char>(code);
-  } else if (code < 0x800) {
-    out += static_cast<char>(0xC0 | (code >> 6));
-    out += static_cast<char>(0x80 | (code & 0x3F));
-  } else if (code < 0x10000) {
-    out += static_cast<char>(0xE0 | (code >> 12));
-    out += static_cast<char>(0x80 | ((code >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (code & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (code >> 18));
-    out += static_cast<char>(0x80 | ((code >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((code >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (code & 0x3F));
-  }
 }
 
 // The power of ten of a valid JSON number's first significant digit (1.5e3 -> 3, 0.02 -> -2),

@@ -115,7 +115,7 @@ class Auditor {
 
   void body(const Body& body, const std::string& pointer) {
     if (body.kind == Body::Kind::Json) {
-      json(body.json, pointer);
+      json(body.json(), pointer);
     } else if (body.kind == Body::Kind::Text) {
       text(std::string(http::as_text(body.bytes)), pointer);
     }

@@ -2,6 +2,7 @@
 // they are UTF-8 text, base64 otherwise.
 #include <algorithm>
 #include <cctype>
+#include <mutex>
 
 #include "kv/harness/fixture.hpp"
 
@@ -67,6 +68,39 @@ bool looks_like_json_container(const http::Bytes& bytes) {
 
 }  // namespace
 
+struct Body::Parsed {
+  std::once_flag once;
+  Json value;
+};
+
+const Json& Body::json() const {
+  static const Json kNull;
+  if (kind != Kind::Json || !parsed_) return kNull;
+  std::call_once(parsed_->once, [this] {
+    parsed_->value = Json::parse(bytes.begin(), bytes.end(), nullptr, /*allow_exceptions=*/false);
+  });
+  return parsed_->value;
+}
+
+Json Body::take_json() {
+  if (kind != Kind::Json || !parsed_) return Json();
+  (void)json();
+  if (parsed_.use_count() == 1) return std::move(parsed_->value);
+  return parsed_->value;
+}
+
+namespace {
+
+// A Parsed cell that already holds `value`.
+template <class Cell>
+std::shared_ptr<Cell> filled(Json value) {
+  auto cell = std::make_shared<Cell>();
+  std::call_once(cell->once, [&] { cell->value = std::move(value); });
+  return cell;
+}
+
+}  // namespace
+
 Body Body::from_bytes(http::Bytes bytes, std::string_view content_type) {
   Body body;
   if (bytes.empty()) return body;
@@ -75,7 +109,7 @@ Body Body::from_bytes(http::Bytes bytes, std::string_view content_type) {
     Json parsed = Json::parse(bytes.begin(), bytes.end(), nullptr, /*allow_exceptions=*/false);
     if (!parsed.is_discarded() && (parsed.is_object() || parsed.is_array())) {
       body.kind = Kind::Json;
-      body.json = std::move(parsed);
+      body.parsed_ = filled<Parsed>(std::move(parsed));
       body.bytes = std::move(bytes);
       return body;
     }
@@ -89,7 +123,23 @@ Body Body::from_json(Json json) {
   Body body;
   body.kind = Kind::Json;
   body.bytes = http::to_bytes(json.dump(-1, ' ', false, Json::error_handler_t::replace));
-  body.json = std::move(json);
+  body.parsed_ = filled<Parsed>(std::move(json));
+  return body;
+}
+
+Body Body::from_json_bytes(http::Bytes compact) {
+  Body body;
+  body.kind = Kind::Json;
+  body.bytes = std::move(compact);
+  body.parsed_ = std::make_shared<Parsed>();
+  return body;
+}
+
+Body Body::from_parsed(http::Bytes bytes, Json json) {
+  Body body;
+  body.kind = Kind::Json;
+  body.bytes = std::move(bytes);
+  body.parsed_ = filled<Parsed>(std::move(json));
   return body;
 }
 

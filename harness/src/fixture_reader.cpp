@@ -1,18 +1,30 @@
 // Reading fixtures: the test-proxy / .NET SessionRecord shape and the legacy azure-sdk-for-cpp
 // recorder shape, with errors that name the file, the position and what was expected.
 #include <algorithm>
+#include <functional>
+#include <optional>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <sstream>
 #include "kv/harness/json_pointer.hpp"
 
 #include "base64.hpp"
+#include "json_scanner.hpp"
 #include "kv/harness/diagnostic.hpp"
 #include "kv/harness/fixture.hpp"
 
 namespace kv::harness {
+
+using detail::JsonScanner;
+using detail::kMaxJsonDepth;
+using detail::minify_json;
+using detail::validate_json;
 
 FixtureError::FixtureError(Diagnostic diagnostic)
     : std::runtime_error(diagnostic.message()), diagnostic_(std::move(diagnostic)) {}
@@ -183,6 +195,39 @@ class Reader {
     return entry;
   }
 
+  // Our metadata object, "/kvharness".
+  void read_metadata(const Json& meta_object, Fixture& fixture) const {
+    const Json* meta = &meta_object;
+    if (!meta->is_object()) fail("/kvharness", "an object", describe_json(*meta));
+    fixture.has_metadata = true;
+    auto& m = fixture.metadata;
+    auto read_string = [&](const char* key, std::string& out) {
+      if (auto it = meta->find(key); it != meta->end()) {
+        if (!it->is_string()) fail(std::string("/kvharness/") + key, "a string", describe_json(*it));
+        out = it->get<std::string>();
+      }
+    };
+    if (auto it = meta->find("formatVersion"); it != meta->end()) {
+      if (!it->is_number_integer()) {
+        fail("/kvharness/formatVersion", "an integer", describe_json(*it));
+      }
+      m.format_version = it->get<int>();
+      if (m.format_version != 1) {
+        fail("/kvharness/formatVersion", "format version 1 (this kvharness reads only 1)",
+             describe_json(*it), "unsupported-version",
+             "the fixture was written by a newer kvharness; upgrade kvharness");
+      }
+    }
+    read_string("toolVersion", m.tool_version);
+    read_string("apiVersion", m.api_version);
+    read_string("recordedAt", m.recorded_at);
+    if (auto it = meta->find("sanitizers"); it != meta->end()) m.sanitizers = *it;
+    if (auto it = meta->find("matchRules"); it != meta->end()) {
+      if (!it->is_object()) fail("/kvharness/matchRules", "an object", describe_json(*it));
+      m.match_rules = *it;
+    }
+  }
+
   // Takes the document by reference and frees each entry's node once converted, so that a large
   // fixture does not hold the whole parsed document and the whole converted fixture at once.
   Fixture read(Json& root) const {
@@ -222,37 +267,7 @@ class Reader {
         fixture.variables[name] = value.get<std::string>();
       }
     }
-    if (auto meta = root.find("kvharness"); meta != root.end()) {
-      if (!meta->is_object()) fail("/kvharness", "an object", describe_json(*meta));
-      fixture.has_metadata = true;
-      auto& m = fixture.metadata;
-      auto read_string = [&](const char* key, std::string& out) {
-        if (auto it = meta->find(key); it != meta->end()) {
-          if (!it->is_string())
-            fail(std::string("/kvharness/") + key, "a string", describe_json(*it));
-          out = it->get<std::string>();
-        }
-      };
-      if (auto it = meta->find("formatVersion"); it != meta->end()) {
-        if (!it->is_number_integer()) {
-          fail("/kvharness/formatVersion", "an integer", describe_json(*it));
-        }
-        m.format_version = it->get<int>();
-        if (m.format_version != 1) {
-          fail("/kvharness/formatVersion", "format version 1 (this kvharness reads only 1)",
-               describe_json(*it), "unsupported-version",
-               "the fixture was written by a newer kvharness; upgrade kvharness");
-        }
-      }
-      read_string("toolVersion", m.tool_version);
-      read_string("apiVersion", m.api_version);
-      read_string("recordedAt", m.recorded_at);
-      if (auto it = meta->find("sanitizers"); it != meta->end()) m.sanitizers = *it;
-      if (auto it = meta->find("matchRules"); it != meta->end()) {
-        if (!it->is_object()) fail("/kvharness/matchRules", "an object", describe_json(*it));
-        m.match_rules = *it;
-      }
-    }
+    if (auto meta = root.find("kvharness"); meta != root.end()) read_metadata(*meta, fixture);
     return fixture;
   }
 
@@ -260,9 +275,376 @@ class Reader {
   std::string name_;
 };
 
+
+// The fast path: one pass of the scanner straight into entries, without a document; bodies are
+// kept as compact bytes and parsed only when asked for. It reads the shapes kvharness and the
+// test-proxy write; for anything else (the legacy recorder's shape, a value of a surprising type)
+// it gives up and the document reader above, which explains every problem, takes over.
+class FastReader {
+ public:
+  /// `consumed` (may be empty) learns, after each entry, how much of the text is behind.
+  FastReader(std::string_view text, const Reader& reader,
+             std::function<void(std::size_t)> consumed = {})
+      : scan_(text), reader_(reader), consumed_(std::move(consumed)) {
+    // One pass of memmem for the number of entries: the vector never grows and copies.
+    std::size_t count = 0;
+    constexpr std::string_view kKey = "\"RequestUri\"";
+    const char* at = text.data();
+    const char* const end = text.data() + text.size();
+    while (at < end) {
+      const void* found = ::memmem(at, static_cast<std::size_t>(end - at), kKey.data(), kKey.size());
+      if (found == nullptr) break;
+      ++count;
+      at = static_cast<const char*>(found) + kKey.size();
+    }
+    expected_entries_ = count;
+  }
+
+  /// The fixture, or nothing when the document reader must take over.
+  std::optional<Fixture> read() {
+    Fixture fixture;
+    fixture.source = FixtureSource::TestProxy;
+    bool entries_seen = false;
+    scan_.expect('{');
+    scan_.enter();
+    if (!scan_.consume('}')) {
+      do {
+        scan_.string(key_);
+        scan_.expect(':');
+        if (key_ == "Entries") {
+          if (!entries(fixture)) return std::nullopt;
+          entries_seen = true;
+        } else if (key_ == "Variables") {
+          if (!variables(fixture)) return std::nullopt;
+        } else if (key_ == "kvharness") {
+          reader_.read_metadata(document(), fixture);
+        } else if (key_ == "networkCallRecords") {
+          return std::nullopt;
+        } else {
+          (void)scan_.value();
+        }
+      } while (scan_.consume(','));
+      scan_.expect('}');
+    }
+    scan_.leave();
+    if (!scan_.at_end() || !entries_seen) return std::nullopt;
+    return fixture;
+  }
+
+ private:
+  struct BodyValue {
+    std::string_view span;  // empty: absent or null
+    std::string encoding;
+  };
+
+  // A value as a document, built by the scanner (the metadata object: small, but parsed for every
+  // fixture, so not worth nlohmann's lexer).
+  Json document() {
+    const char c = scan_.peek();
+    if (c == '"') {
+      std::string text;
+      scan_.string(text);
+      return Json(std::move(text));
+    }
+    if (c == '{') {
+      scan_.expect('{');
+      scan_.enter();
+      Json object = Json::object();
+      if (!scan_.consume('}')) {
+        do {
+          std::string name;
+          scan_.string(name);
+          scan_.expect(':');
+          object[std::move(name)] = document();
+        } while (scan_.consume(','));
+        scan_.expect('}');
+      }
+      scan_.leave();
+      return object;
+    }
+    if (c == '[') {
+      scan_.expect('[');
+      scan_.enter();
+      Json array = Json::array();
+      if (!scan_.consume(']')) {
+        do {
+          array.push_back(document());
+        } while (scan_.consume(','));
+        scan_.expect(']');
+      }
+      scan_.leave();
+      return array;
+    }
+    std::string_view word;
+    if (scan_.literal(word)) {
+      if (word == "null") return Json();
+      return Json(word == "true");
+    }
+    long long integer = 0;
+    // As nlohmann/json reads them: non-negative integers unsigned.
+    if (scan_.integer(integer)) {
+      return integer >= 0 ? Json(static_cast<std::uint64_t>(integer)) : Json(integer);
+    }
+    // Any other number (a fraction, an exponent, beyond 64 bits): nlohmann reads its text.
+    const std::string_view number = scan_.value();
+    return Json::parse(number.begin(), number.end());
+  }
+
+  bool entries(Fixture& fixture) {
+    if (!scan_.consume('[')) return false;
+    scan_.enter();
+    fixture.entries.reserve(expected_entries_);
+    if (!scan_.consume(']')) {
+      do {
+        Entry entry;
+        if (!read_entry(entry)) return false;
+        fixture.entries.push_back(std::move(entry));
+        if (consumed_) consumed_(scan_.offset());
+      } while (scan_.consume(','));
+      scan_.expect(']');
+    }
+    scan_.leave();
+    return true;
+  }
+
+  bool variables(Fixture& fixture) {
+    std::string_view word;
+    if (scan_.literal(word)) return word == "null";
+    if (!scan_.consume('{')) return false;
+    scan_.enter();
+    if (!scan_.consume('}')) {
+      do {
+        std::string name;
+        scan_.string(name);
+        scan_.expect(':');
+        if (scan_.peek() != '"') return false;
+        scan_.string(value_);
+        fixture.variables[std::move(name)] = value_;
+      } while (scan_.consume(','));
+      scan_.expect('}');
+    }
+    scan_.leave();
+    return true;
+  }
+
+  bool headers(http::Headers& out) {
+    std::string_view word;
+    if (scan_.literal(word)) return word == "null";
+    if (!scan_.consume('{')) return false;
+    scan_.enter();
+    // Collected first, so that the headers get exactly the room they need.
+    fields_.clear();
+    if (!scan_.consume('}')) {
+      do {
+        std::string name;
+        scan_.string(name);
+        scan_.expect(':');
+        if (scan_.peek() == '"') {
+          fields_.emplace_back(std::move(name), std::string());
+          scan_.string(fields_.back().second);
+        } else if (scan_.consume('[')) {
+          // Older .NET files store some headers (User-Agent, Set-Cookie) as arrays of strings.
+          scan_.enter();
+          if (!scan_.consume(']')) {
+            do {
+              if (scan_.peek() != '"') return false;
+              fields_.emplace_back(name, std::string());
+              scan_.string(fields_.back().second);
+            } while (scan_.consume(','));
+            scan_.expect(']');
+          }
+          scan_.leave();
+        } else {
+          return false;
+        }
+      } while (scan_.consume(','));
+      scan_.expect('}');
+    }
+    scan_.leave();
+    out.reserve(fields_.size());
+    for (auto& [name, value] : fields_) out.add(std::move(name), std::move(value));
+    return true;
+  }
+
+  bool string_member(std::string& out) {
+    if (scan_.peek() != '"') return false;
+    scan_.string(out);
+    return true;
+  }
+
+  bool status(int& out) {
+    long long number = 0;
+    if (scan_.integer(number)) {
+      if (number < 100 || number > 599) return false;
+      out = static_cast<int>(number);
+      return true;
+    }
+    // The legacy recorder writes statuses as strings ("200").
+    if (!string_member(value_)) return false;
+    if (value_.size() != 3 || value_.find_first_not_of("0123456789") != std::string::npos) {
+      return false;
+    }
+    out = std::stoi(value_);
+    return out >= 100 && out <= 599;
+  }
+
+  bool body(const BodyValue& value, const http::Headers& headers, Body& out) {
+    if (value.span.empty()) return true;
+    if (!value.encoding.empty() && value.encoding != "base64" && value.encoding != "text") {
+      return false;
+    }
+    const char first = value.span.front();
+    if (first == 'n') return true;  // null
+    if (first == '"') {
+      JsonScanner text(value.span);
+      text.string(value_);
+      if (value.encoding == "base64") {
+        auto bytes = detail::base64_decode(value_);
+        if (!bytes) return false;
+        out.kind = Body::Kind::Binary;
+        out.bytes = std::move(*bytes);
+      } else {
+        out = Body::from_text(value_);
+      }
+      return true;
+    }
+    if (value.encoding == "base64") return false;
+    if (first == '[') {
+      // The test proxy stores text bodies of non-JSON content as an array of lines.
+      const std::string* content_type = headers.find("Content-Type");
+      const bool json_type =
+          content_type != nullptr && content_type->find("json") != std::string::npos;
+      if (!json_type) return false;
+    }
+    if (first != '{' && first != '[') return false;
+    out = Body::from_json_bytes(minify_json(value.span));
+    return true;
+  }
+
+  bool read_entry(Entry& entry) {
+    if (!scan_.consume('{')) return false;
+    scan_.enter();
+    bool uri = false, method = false, code = false;
+    BodyValue request_body, response_body;
+    if (!scan_.consume('}')) {
+      do {
+        scan_.string(key_);
+        scan_.expect(':');
+        if (key_ == "RequestUri") {
+          if (!(uri = string_member(entry.request_uri))) return false;
+        } else if (key_ == "RequestMethod") {
+          if (!(method = string_member(entry.request_method))) return false;
+        } else if (key_ == "RequestHeaders") {
+          if (!headers(entry.request_headers)) return false;
+        } else if (key_ == "ResponseHeaders") {
+          if (!headers(entry.response_headers)) return false;
+        } else if (key_ == "RequestBody") {
+          request_body.span = scan_.value();
+        } else if (key_ == "ResponseBody") {
+          response_body.span = scan_.value();
+        } else if (key_ == "RequestBodyEncoding") {
+          if (!string_member(request_body.encoding)) return false;
+        } else if (key_ == "ResponseBodyEncoding") {
+          if (!string_member(response_body.encoding)) return false;
+        } else if (key_ == "RequestBodyRecorded") {
+          std::string_view word;
+          if (!scan_.literal(word) || word == "null") return false;
+          entry.request_body_recorded = word == "true";
+        } else if (key_ == "StatusCode") {
+          if (!(code = status(entry.status_code))) return false;
+        } else {
+          (void)scan_.value();
+        }
+      } while (scan_.consume(','));
+      scan_.expect('}');
+    }
+    scan_.leave();
+    return uri && method && code && body(request_body, entry.request_headers, entry.request_body) &&
+           body(response_body, entry.response_headers, entry.response_body);
+  }
+
+  JsonScanner scan_;
+  const Reader& reader_;
+  std::string key_;
+  std::string value_;
+  std::vector<http::Headers::Field> fields_;
+  std::size_t expected_entries_ = 0;
+  std::function<void(std::size_t)> consumed_;
+};
+
+
 }  // namespace
 
-Fixture parse_fixture(std::string_view text, const std::string& name) {
+namespace {
+
+// Parses fixture text; `consumed` (may be empty) is told how much of the text is behind the
+// reader, so that a large mapped file need not stay in memory whole.
+Fixture parse_text(std::string_view text, const std::string& name,
+                   std::function<void(std::size_t)> consumed) {
+  const Reader reader(name);
+  try {
+    if (auto fixture = FastReader(text, reader, std::move(consumed)).read()) {
+      return std::move(*fixture);
+    }
+    // A shape the fast path does not read: check depth (and syntax) before building a document.
+    validate_json(text);
+  } catch (const JsonScanner::Invalid& invalid) {
+    if (invalid.too_deep) {
+      throw FixtureError(Diagnostic{
+          name, line_column(text, invalid.offset), "too-deep",
+          "JSON nested at most " + std::to_string(kMaxJsonDepth) + " levels deep",
+          "deeper nesting", "no recording nests this deep; the file is damaged or not a fixture"});
+    }
+    // A syntax error: the document parser below names it.
+  }
+  return detail::parse_fixture_document(text, name);
+}
+
+// A read-only private mapping of a fixture file. The reader releases the pages behind it
+// (they are read again from the file should the document reader need them), so loading a large
+// fixture holds little more than what is built from it.
+class MappedFile {
+ public:
+  MappedFile(int fd, std::size_t size) : size_(size) {
+    void* at = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
+    if (at == MAP_FAILED) return;
+    data_ = static_cast<const char*>(at);
+    ::madvise(const_cast<char*>(data_), size_, MADV_SEQUENTIAL);
+  }
+  ~MappedFile() {
+    if (data_ != nullptr) ::munmap(const_cast<char*>(data_), size_);
+  }
+  MappedFile(const MappedFile&) = delete;
+  MappedFile& operator=(const MappedFile&) = delete;
+  bool ok() const { return data_ != nullptr; }
+  std::string_view text() const { return {data_, size_}; }
+  /// Gives back the whole pages before `offset`.
+  void release(std::size_t offset) {
+    static const std::size_t page = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
+    const std::size_t end = offset / page * page;
+    if (end < released_ + 64 * page) return;  // in batches: one call per 256 KiB
+    ::madvise(const_cast<char*>(data_) + released_, end - released_, MADV_DONTNEED);
+    released_ = end;
+  }
+
+ private:
+  const char* data_ = nullptr;
+  std::size_t size_;
+  std::size_t released_ = 0;
+};
+
+// Closes a file descriptor.
+struct FdCloser {
+  int fd;
+  ~FdCloser() {
+    if (fd >= 0) ::close(fd);
+  }
+};
+
+}  // namespace
+
+Fixture detail::parse_fixture_document(std::string_view text, const std::string& name) {
+  const Reader reader(name);
   Json root;
   try {
     root = Json::parse(text.begin(), text.end());
@@ -275,8 +657,18 @@ Fixture parse_fixture(std::string_view text, const std::string& name) {
     const std::size_t byte = error.byte > 0 ? error.byte - 1 : 0;
     throw FixtureError(
         Diagnostic{name, line_column(text, byte), "syntax-error", "valid JSON", message, ""});
+  } catch (const Json::exception& error) {
+    std::string message = error.what();
+    if (auto bracket = message.find("] "); bracket != std::string::npos) {
+      message = message.substr(bracket + 2);
+    }
+    throw FixtureError(Diagnostic{name, "", "syntax-error", "valid JSON", message, ""});
   }
-  return Reader(name).read(root);
+  return reader.read(root);
+}
+
+Fixture parse_fixture(std::string_view text, const std::string& name) {
+  return parse_text(text, name, {});
 }
 
 Fixture load_fixture(const std::string& path) {
@@ -290,21 +682,34 @@ Fixture load_fixture(const std::string& path) {
     throw FixtureError(Diagnostic{path, "", "unreadable-file", "a fixture file",
                                   "a device, pipe or socket, not a regular file", ""});
   }
-  std::ifstream in(path, std::ios::binary | std::ios::ate);
-  if (!in) {
-    throw FixtureError(Diagnostic{path, "", "unreadable-file", "a readable fixture file",
-                                  std::string("it cannot be opened (") + std::strerror(errno) + ")",
-                                  ""});
+  auto unreadable = [&](const char* what) {
+    return FixtureError(Diagnostic{path, "", "unreadable-file", "a readable fixture file",
+                                   std::string(what) + " (" + std::strerror(errno) + ")", ""});
+  };
+  const FdCloser file{::open(path.c_str(), O_RDONLY | O_CLOEXEC)};
+  if (file.fd < 0) throw unreadable("it cannot be opened");
+  struct stat info {};
+  if (::fstat(file.fd, &info) != 0) throw unreadable("it cannot be read");
+  const std::size_t size = static_cast<std::size_t>(info.st_size);
+  // Large files are mapped and released as they are read; small ones are simply read.
+  constexpr std::size_t kMapFrom = 1 << 20;
+  if (size >= kMapFrom) {
+    MappedFile mapped(file.fd, size);
+    if (mapped.ok()) {
+      return parse_text(mapped.text(), path, [&](std::size_t offset) { mapped.release(offset); });
+    }
   }
-  // One buffer of the file's size: a stringstream would hold the text twice.
-  const std::streamoff size = in.tellg();
-  std::string content(size > 0 ? static_cast<std::size_t>(size) : 0, '\0');
-  in.seekg(0);
-  if (size > 0 && !in.read(content.data(), size)) {
-    throw FixtureError(Diagnostic{path, "", "unreadable-file", "a readable fixture file",
-                                  std::string("a read error (") + std::strerror(errno) + ")", ""});
+  std::string content(size, '\0');
+  std::size_t got = 0;
+  while (got < size) {
+    const ssize_t n = ::read(file.fd, content.data() + got, size - got);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) throw unreadable("a read error");
+    if (n == 0) break;  // shorter than it was: read what is there
+    got += static_cast<std::size_t>(n);
   }
-  return parse_fixture(content, path);
+  content.resize(got);
+  return parse_text(content, path, {});
 }
 
 }  // namespace kv::harness

@@ -28,7 +28,7 @@ void write_body(Json& entry, const char* key, const char* encoding_key, const Bo
       entry[key] = nullptr;
       break;
     case Body::Kind::Json:
-      entry[key] = body.json;
+      entry[key] = body.json();
       break;
     case Body::Kind::Text:
       entry[key] = std::string(http::as_text(body.bytes));

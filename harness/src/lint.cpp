@@ -94,10 +94,10 @@ TraceStep read_step(const Entry& entry, std::size_t index) {
   step.status = entry.status_code;
   step.op = classify_operation(entry.request_method, entry.request_uri);
   step.response_bytes = !entry.response_body.empty();
-  if (entry.response_body.kind == Body::Kind::Json && entry.response_body.json.is_object())
-    step.response = &entry.response_body.json;
-  if (entry.request_body.kind == Body::Kind::Json && entry.request_body.json.is_object())
-    step.request = &entry.request_body.json;
+  if (entry.response_body.kind == Body::Kind::Json && entry.response_body.json().is_object())
+    step.response = &entry.response_body.json();
+  if (entry.request_body.kind == Body::Kind::Json && entry.request_body.json().is_object())
+    step.request = &entry.request_body.json();
   if (step.op == "Unknown" || step.op == "GetToken") return step;
   Url url;
   try {

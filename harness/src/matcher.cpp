@@ -168,7 +168,7 @@ bool Matcher::body_matches(const Entry& recorded, const http::Request& actual) c
   Json parsed = Json::parse(actual.body.begin(), actual.body.end(), nullptr, false);
   if (parsed.is_discarded()) return false;
   std::vector<FieldDiff> diffs;
-  json_diff(body.json, parsed, "", rules_.ignore_body_pointers, diffs);
+  json_diff(body.json(), parsed, "", rules_.ignore_body_pointers, diffs);
   return diffs.empty();
 }
 
@@ -194,7 +194,7 @@ void Matcher::body_diff(const Entry& recorded, const http::Request& actual,
   if (body.kind == Body::Kind::Json && !actual.body.empty()) {
     Json parsed = Json::parse(actual.body.begin(), actual.body.end(), nullptr, false);
     if (!parsed.is_discarded()) {
-      json_diff(body.json, parsed, "", rules_.ignore_body_pointers, out);
+      json_diff(body.json(), parsed, "", rules_.ignore_body_pointers, out);
       return;
     }
   }

@@ -1,4 +1,4 @@
-// Playback: a prepared fixture (index by method and normalised path, responses ready as bytes)
+// Playback: a prepared fixture (match keys and an index by method and normalised path)
 // shared by any number of transports; each transport keeps only its "used" marks, behind one lock
 // around "find the earliest unused match and claim it".
 #include "kv/harness/playback_transport.hpp"
@@ -18,36 +18,38 @@ std::string describe_entry(const Entry& entry) {
   return entry.request_method + " " + std::string(url_target(entry.request_uri));
 }
 
-// Transparent hashing so a lookup by string_view needs no allocation.
-struct StringHash {
-  using is_transparent = void;
-  std::size_t operator()(std::string_view text) const {
-    return std::hash<std::string_view>{}(text);
+// A bucket's name: views of an entry's own match key (stable: the keys never move), so the
+// index allocates nothing per entry and a lookup nothing per request.
+struct MethodPath {
+  std::string_view method;
+  std::string_view path;
+  friend bool operator==(const MethodPath&, const MethodPath&) = default;
+};
+
+struct MethodPathHash {
+  std::size_t operator()(const MethodPath& key) const {
+    const std::size_t h = std::hash<std::string_view>{}(key.path);
+    return h ^ (std::hash<std::string_view>{}(key.method) + 0x9e3779b97f4a7c15ULL + (h << 6));
   }
 };
 
-std::string index_key(std::string_view method, std::string_view path) {
-  std::string key;
-  key.reserve(method.size() + 1 + path.size());
-  key.append(method).append(" ").append(path);
-  return key;
-}
-
-// The response as the client will see it; computed once so a replay is a plain copy.
-http::Response prepare_response(const Entry& entry) {
+// The response as the client will see it, built from the entry itself (a prepared copy of every
+// response would double the memory a large fixture takes, and the replay copies either way).
+http::Response make_response(const Entry& entry, bool fix_length) {
   http::Response response;
   response.status = entry.status_code;
   response.reason = std::string(http::reason_phrase(entry.status_code));
   response.headers = entry.response_headers;
   response.body = entry.response_body.bytes;
   // Sanitized or re-serialised bodies no longer have the recorded length.
-  for (const auto& [name, value] : entry.response_headers) {
-    if (http::iequals(name, "Content-Length")) {
-      response.headers.set(name, std::to_string(response.body.size()));
-      break;
-    }
-  }
+  if (fix_length) response.headers.set("Content-Length", std::to_string(response.body.size()));
   return response;
+}
+
+// True when the entry's Content-Length header is not its body's length.
+bool length_differs(const Entry& entry) {
+  const std::string* length = entry.response_headers.find("Content-Length");
+  return length != nullptr && *length != std::to_string(entry.response_body.bytes.size());
 }
 
 // The descriptive members Sanitizer::describe() adds beside the rules themselves.
@@ -80,30 +82,31 @@ struct PreparedFixture::Impl {
   PlaybackOptions options;
   Matcher matcher;
   std::vector<RequestKey> keys;
-  std::vector<http::Response> responses;
-  std::vector<std::string> operations;
-  /// Bucket number of each "METHOD path"; buckets hold entry indices in fixture order.
-  std::unordered_map<std::string, std::size_t, StringHash, std::equal_to<>> index;
+  std::vector<char> fix_length;
+  std::vector<std::string_view> operations;  // classify_operation's names are literals
+  /// Bucket number of each method and path; buckets hold entry indices in fixture order.
+  std::unordered_map<MethodPath, std::size_t, MethodPathHash> index;
   std::vector<std::vector<std::size_t>> buckets;
   std::vector<std::size_t> bucket_of;
 
   Impl(std::shared_ptr<const Fixture> f, PlaybackOptions o, MatchRules rules)
       : fixture(std::move(f)), options(std::move(o)), matcher(std::move(rules)) {
     const std::size_t n = fixture->entries.size();
-    keys.reserve(n);
-    responses.reserve(n);
+    keys.reserve(n);  // never reallocated: the index holds views of these keys
+    index.reserve(n);
+    fix_length.reserve(n);
     operations.reserve(n);
     bucket_of.reserve(n);
     for (std::size_t i = 0; i < n; ++i) {
       const Entry& entry = fixture->entries[i];
       keys.push_back(matcher.key(entry.request_method, entry.request_uri));
       auto [it, inserted] =
-          index.try_emplace(index_key(keys.back().method, keys.back().path), buckets.size());
+          index.try_emplace(MethodPath{keys.back().method, keys.back().path}, buckets.size());
       if (inserted) buckets.emplace_back();
       buckets[it->second].push_back(i);
       bucket_of.push_back(it->second);
-      responses.push_back(prepare_response(entry));
-      operations.emplace_back(classify_operation(entry.request_method, entry.request_uri));
+      fix_length.push_back(length_differs(entry) ? 1 : 0);
+      operations.push_back(classify_operation(entry.request_method, entry.request_uri));
     }
   }
 
@@ -120,7 +123,7 @@ struct PreparedFixture::Impl {
   std::string entry_line(std::size_t i) const {
     const Entry& e = fixture->entries[i];
     return "entry " + std::to_string(i) + ": " + describe_entry(e) + " -> " +
-           std::to_string(e.status_code) + " (" + operations[i];
+           std::to_string(e.status_code) + " (" + std::string(operations[i]);
   }
 
   std::string unused_listing(const std::vector<char>& used, std::size_t used_count,
@@ -270,10 +273,9 @@ http::Response PlaybackTransport::send(const http::Request& original) {
     sanitized = d.options.request_sanitizer->sanitize_request(original);
   const http::Request& request = sanitized ? *sanitized : original;
   const RequestKey key = d.matcher.key(request.method, request.url);
-  const std::string lookup = index_key(key.method, key.path);
 
   std::unique_lock lock(s.mutex);
-  if (auto it = d.index.find(std::string_view(lookup)); it != d.index.end()) {
+  if (auto it = d.index.find(MethodPath{key.method, key.path}); it != d.index.end()) {
     const std::size_t bucket_number = it->second;
     const std::vector<std::size_t>& bucket = d.buckets[bucket_number];
     std::size_t& first_unused = s.first_unused[bucket_number];
@@ -286,8 +288,8 @@ http::Response PlaybackTransport::send(const http::Request& original) {
       s.order.push_back(i);
       while (first_unused < bucket.size() && s.used[bucket[first_unused]]) ++first_unused;
       lock.unlock();
-      // The prepared response is immutable: copy it outside the lock.
-      return d.responses[i];
+      // The fixture is immutable: build the response outside the lock.
+      return make_response(d.fixture->entries[i], d.fix_length[i] != 0);
     }
   }
   std::string explanation = d.explain_miss(request, key, s.used, s.used_count);
@@ -311,7 +313,7 @@ std::vector<Exchange> PlaybackTransport::replayed() const {
   out.reserve(state_->order.size());
   for (const std::size_t i : state_->order) {
     const Entry& e = d.fixture->entries[i];
-    out.push_back({i, e.request_method, e.request_uri, e.status_code, d.operations[i]});
+    out.push_back({i, e.request_method, e.request_uri, e.status_code, std::string(d.operations[i])});
   }
   return out;
 }

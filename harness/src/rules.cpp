@@ -65,6 +65,29 @@ void append_unique(std::vector<std::string>& to, const std::vector<std::string>&
   }
 }
 
+// "/%2[Ff]$" -> "": the 2025 C++ SDK's "/%2F" latest-version segment, removed.
+std::string drop_encoded_slash_suffix(std::string_view text) {
+  const std::size_t n = text.size();
+  if (n >= 4 && text.compare(n - 4, 3, "/%2") == 0 && (text[n - 1] == 'F' || text[n - 1] == 'f')) {
+    text.remove_suffix(4);
+  }
+  return std::string(text);
+}
+
+// "(.)/$" -> "$1": one trailing "/" removed, unless it is the whole text.
+std::string drop_trailing_slash(std::string_view text) {
+  if (text.size() >= 2 && text.back() == '/') text.remove_suffix(1);
+  return std::string(text);
+}
+
+// The hand-written equivalent of a rewrite, when there is one.
+std::string (*builtin_for(std::string_view pattern, std::string_view replacement))(
+    std::string_view) {
+  if (pattern == "/%2[Ff]$" && replacement.empty()) return drop_encoded_slash_suffix;
+  if (pattern == "(.)/$" && replacement == "$1") return drop_trailing_slash;
+  return nullptr;
+}
+
 // A compiled regex, or a diagnostic at `pointer` naming the pattern and the regex error.
 std::regex compile(const Where& w, const std::string& pointer, const std::string& pattern) {
   try {
@@ -85,7 +108,8 @@ std::vector<RegexRewrite> rewrite_list(const Where& w, const Json& value,
     RegexRewrite rewrite;
     rewrite.pattern = string_member(w, value[i], here, "pattern");
     rewrite.replacement = string_member(w, value[i], here, "replacement", false);
-    rewrite.compiled = compile(w, here + "/pattern", rewrite.pattern);
+    rewrite.builtin = builtin_for(rewrite.pattern, rewrite.replacement);
+    if (!rewrite.builtin) rewrite.compiled = compile(w, here + "/pattern", rewrite.pattern);
     out.push_back(std::move(rewrite));
   }
   return out;
@@ -130,8 +154,19 @@ void check_known_keys(const Where& w, const Json& object,
 RulesError::RulesError(Diagnostic diagnostic)
     : std::invalid_argument(diagnostic.message()), diagnostic_(std::move(diagnostic)) {}
 
+std::string RegexRewrite::apply(std::string_view text) const {
+  if (builtin) return builtin(text);
+  return std::regex_replace(std::string(text), compiled, replacement);
+}
+
 RegexRewrite make_rewrite(std::string pattern, std::string replacement) {
   RegexRewrite rewrite;
+  rewrite.builtin = builtin_for(pattern, replacement);
+  if (rewrite.builtin) {
+    rewrite.pattern = std::move(pattern);
+    rewrite.replacement = std::move(replacement);
+    return rewrite;
+  }
   try {
     rewrite.compiled = std::regex(pattern, std::regex::ECMAScript);
   } catch (const std::regex_error& error) {
@@ -218,9 +253,7 @@ Json MatchRules::to_json() const {
 
 std::string MatchRules::normalise_path(std::string_view path) const {
   std::string out(path);
-  for (const auto& rewrite : path_rewrites) {
-    out = std::regex_replace(out, rewrite.compiled, rewrite.replacement);
-  }
+  for (const auto& rewrite : path_rewrites) out = rewrite.apply(out);
   return out;
 }
 

@@ -173,7 +173,7 @@ bool Sanitizer::scrub_json(Json& json) const {
       changed = true;
     }
     for (const auto& rewrite : options_.rules.body_regexes) {
-      std::string rewritten = std::regex_replace(value, rewrite.compiled, rewrite.replacement);
+      std::string rewritten = rewrite.apply(value);
       if (rewritten != value) {
         value = std::move(rewritten);
         changed = true;
@@ -206,19 +206,22 @@ void Sanitizer::sanitize_body(Body& body, const std::string& uri, http::Headers&
   if (body.kind == Body::Kind::None) return;
   if (body.kind == Body::Kind::Json) {
     bool changed = false;
+    Json json = body.take_json();
     for (const auto& rule : options_.rules.body_pointers) {
       if (rule.uri_compiled && !std::regex_search(uri, *rule.uri_compiled)) continue;
       const Json::json_pointer pointer(rule.pointer);
-      if (body.json.contains(pointer)) {
-        body.json[pointer] = rule.value;
+      if (json.contains(pointer)) {
+        json[pointer] = rule.value;
         changed = true;
       }
     }
-    changed = scrub_json(body.json) || changed;
+    changed = scrub_json(json) || changed;
     // Unchanged bodies keep their recorded bytes; changed ones are serialised again.
     if (changed) {
-      body = Body::from_json(std::move(body.json));
+      body = Body::from_json(std::move(json));
       set_content_length(headers, body);
+    } else {
+      body = Body::from_parsed(std::move(body.bytes), std::move(json));
     }
     return;
   }
@@ -228,7 +231,7 @@ void Sanitizer::sanitize_body(Body& body, const std::string& uri, http::Headers&
     if (body.kind == Body::Kind::Text) {
       redact_form_fields(text, options_.rules.body_keys);
       for (const auto& rewrite : options_.rules.body_regexes) {
-        text = std::regex_replace(text, rewrite.compiled, rewrite.replacement);
+        text = rewrite.apply(text);
       }
     }
     body.bytes = http::to_bytes(text);
@@ -241,7 +244,7 @@ void Sanitizer::sanitize(Entry& entry) const {
   entry.request_uri = scrub_string(std::move(entry.request_uri));
   for (const auto& rewrite : options_.rules.uri_regexes) {
     entry.request_uri =
-        std::regex_replace(entry.request_uri, rewrite.compiled, rewrite.replacement);
+        rewrite.apply(entry.request_uri);
   }
   for (http::Headers* headers : {&entry.request_headers, &entry.response_headers}) {
     http::Headers cleaned;
@@ -254,7 +257,7 @@ void Sanitizer::sanitize(Entry& entry) const {
       if (rule != options_.rules.headers.end()) v = rule->value;
       for (const auto& r : options_.rules.header_regexes) {
         if (http::iequals(r.name, name)) {
-          v = std::regex_replace(v, r.rewrite.compiled, r.rewrite.replacement);
+          v = r.rewrite.apply(v);
         }
       }
       cleaned.add(name, scrub_string(std::move(v)));

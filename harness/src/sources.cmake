@@ -9,6 +9,7 @@ set(KV_HARNESS_SOURCES
   fixture_writer.cpp
   har.cpp
   json_pointer.cpp
+  json_scanner.cpp
   lint.cpp
   lint_lifecycle.cpp
   lint_sequence.cpp

@@ -58,7 +58,7 @@ TEST_CASE("A fixture survives a save and load round trip unchanged", "[fixture][
   REQUIRE(loaded.entries.size() == 2);
   CHECK(loaded.entries[0].request_body.kind == Body::Kind::Json);
   CHECK(loaded.entries[0].request_body.bytes == original.entries[0].request_body.bytes);
-  CHECK(loaded.entries[0].response_body.json == original.entries[0].response_body.json);
+  CHECK(loaded.entries[0].response_body.json() == original.entries[0].response_body.json());
   CHECK(loaded.entries[1].request_body.kind == Body::Kind::Binary);
   CHECK(loaded.entries[1].request_body.bytes == http::Bytes{0x00, 0xFF, 0x10, 0x80});
   CHECK(loaded.entries[1].response_body.kind == Body::Kind::Text);
@@ -179,7 +179,7 @@ TEST_CASE("A legacy cpp recorder file loads as entries without request bodies",
   CHECK_FALSE(f.entries[0].request_body_recorded);
   CHECK(f.entries[0].status_code == 200);
   CHECK(f.entries[0].response_body.kind == Body::Kind::Json);
-  CHECK(f.entries[0].response_body.json["value"] == "v");
+  CHECK(f.entries[0].response_body.json()["value"] == "v");
   CHECK(*f.entries[0].response_headers.find("Content-Type") == "application/json; charset=utf-8");
   CHECK(f.entries[1].response_body.kind == Body::Kind::None);
   // Saved in our shape, the "no request body was recorded" marker survives.

@@ -60,7 +60,7 @@ std::string replay(const std::filesystem::path& file, const MatchRules& rules) {
     const std::string name = seg.size() > 1 ? seg[1] : "";
     const bool next_page = e.request_uri.find("skiptoken") != std::string::npos;
     const Json* request_json =
-        e.request_body.kind == Body::Kind::Json ? &e.request_body.json : nullptr;
+        e.request_body.kind == Body::Kind::Json ? &e.request_body.json() : nullptr;
     int status = 0;
     try {
       if (op == "SetSecret") {
@@ -68,7 +68,7 @@ std::string replay(const std::filesystem::path& file, const MatchRules& rules) {
         if (request_json) {
           value = request_json->value("value", "");
         } else if (e.response_body.kind == Body::Kind::Json) {
-          value = e.response_body.json.value("value", "");
+          value = e.response_body.json().value("value", "");
         }
         client.SetSecret(name, value);
       } else if (op == "GetSecret") {

@@ -51,9 +51,9 @@ TEST_CASE("Authorization and cookies become Sanitized and the vault host becomes
   CHECK(*e.response_headers.find("WWW-Authenticate") ==
         "Bearer authorization=\"https://login.windows.net/t\", "
         "resource=\"https://fakevault.vault.azure.net\"");
-  CHECK(e.response_body.json["id"] == "https://fakevault.vault.azure.net/secrets/a/1");
-  CHECK(e.response_body.json["recoveryId"] == "https://fakevault.vault.azure.net/deletedsecrets/a");
-  CHECK(e.response_body.json["nextLink"] ==
+  CHECK(e.response_body.json()["id"] == "https://fakevault.vault.azure.net/secrets/a/1");
+  CHECK(e.response_body.json()["recoveryId"] == "https://fakevault.vault.azure.net/deletedsecrets/a");
+  CHECK(e.response_body.json()["nextLink"] ==
         "https://fakevault.vault.azure.net/secrets?api-version=7.5&$skiptoken=abc");
   // Content-Length follows the sanitized body.
   CHECK(*e.response_headers.find("Content-Length") == std::to_string(e.response_body.bytes.size()));
@@ -70,9 +70,9 @@ TEST_CASE("A real vault host is replaced with and without the default port",
       Body::from_json({{"nextLink", "https://myvault.vault.azure.net:443/secrets?api-version=7.5"},
                        {"note", "see myvault.vault.azure.net"}});
   sanitizer.sanitize(e);
-  CHECK(e.response_body.json["nextLink"] ==
+  CHECK(e.response_body.json()["nextLink"] ==
         "https://fakevault.vault.azure.net/secrets?api-version=7.5");
-  CHECK(e.response_body.json["note"] == "see fakevault.vault.azure.net");
+  CHECK(e.response_body.json()["note"] == "see fakevault.vault.azure.net");
 }
 
 TEST_CASE("A token exchange that reaches the recorder is redacted wholesale",
@@ -128,8 +128,8 @@ TEST_CASE("Custom rules redact by header, URI regex, body regex and JSON Pointer
   e.response_headers.add("x-ms-request-id", "deadbeef-1234");
   sanitizer.sanitize(e);
   CHECK(e.request_uri == "https://fakevault.vault.azure.net/secrets/user-N?api-version=7.5");
-  CHECK(e.request_body.json["value"] == "REDACTED");
-  CHECK(e.request_body.json["note"] == "call 555-0000");
+  CHECK(e.request_body.json()["value"] == "REDACTED");
+  CHECK(e.request_body.json()["note"] == "call 555-0000");
   CHECK(*e.response_headers.find("x-ms-keyvault-network-info") == "addr=0.0.0.0");
   CHECK(*e.response_headers.find("x-ms-request-id") == "00000000-1234");
 }

@@ -78,7 +78,7 @@ class Normalizer {
       case harness::Body::Kind::None:
         return nullptr;
       case harness::Body::Kind::Json:
-        return body(b.json, blob);
+        return body(b.json(), blob);
       case harness::Body::Kind::Text:
         return text(std::string(b.bytes.begin(), b.bytes.end()));
       case harness::Body::Kind::Binary:

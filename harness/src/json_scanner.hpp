@@ -1,0 +1,90 @@
+// A fast, non-allocating JSON scanner for the fixture reader (internal): it validates and skips
+// values, decodes strings, and yields the byte span of any value, with a nesting limit. It accepts
+// exactly what nlohmann/json's strict parser accepts for the shapes it reads; anything it refuses
+// is handed to nlohmann/json, whose message then names the error.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "kv/http.hpp"
+
+namespace kv::harness::detail {
+
+/// Deepest nesting of arrays and objects a fixture may have (real bodies nest about 5 deep).
+inline constexpr std::size_t kMaxJsonDepth = 256;
+
+class JsonScanner {
+ public:
+  /// The text is not valid JSON here, or nests deeper than kMaxJsonDepth (`too_deep`).
+  struct Invalid {
+    std::size_t offset;
+    bool too_deep;
+  };
+
+  explicit JsonScanner(std::string_view text) : text_(text) {}
+
+  /// Skips whitespace and returns the next character ('\0' at the end).
+  char peek() {
+    skip_whitespace();
+    return pos_ < text_.size() ? text_[pos_] : '\0';
+  }
+  /// Consumes `c` (after whitespace) if it is next.
+  bool consume(char c) {
+    if (peek() != c) return false;
+    ++pos_;
+    return true;
+  }
+  /// Consumes `c` or throws Invalid.
+  void expect(char c) {
+    if (!consume(c)) fail();
+  }
+  /// True when only whitespace is left.
+  bool at_end() { return peek() == '\0' && pos_ >= text_.size(); }
+  /// Reads a string value (the next token must be one) and decodes it into `out`.
+  void string(std::string& out);
+  /// Skips any value, checking its syntax and depth; returns its span in the text.
+  std::string_view value();
+  /// Reads `null`, `true` or `false` if one is next; `word` gets which.
+  bool literal(std::string_view& word);
+  /// Reads an integer number if one is next (no fraction or exponent) into `out`.
+  bool integer(long long& out);
+  /// The current position in the text.
+  std::size_t offset() const { return pos_; }
+  /// Enters a container (after its opening character): counts nesting.
+  void enter() {
+    if (++depth_ > kMaxJsonDepth) throw Invalid{pos_ - 1, true};  // at the opening character
+  }
+  void leave() { --depth_; }
+  [[noreturn]] void fail() const { throw Invalid{pos_, false}; }
+
+ private:
+  void skip_whitespace() {
+    while (pos_ < text_.size()) {
+      const char c = text_[pos_];
+      if (c != ' ' && c != '\n' && c != '\r' && c != '\t') return;
+      ++pos_;
+    }
+  }
+  void skip_string();
+  void scan_string(std::string* out);
+  std::uint32_t unicode_escape();
+  void skip_number();
+  void skip_container(char open);
+  std::size_t utf8_sequence(std::size_t at) const;
+
+  std::string_view text_;
+  std::size_t pos_ = 0;
+  std::size_t depth_ = 0;
+};
+
+/// Checks that the whole of `text` is one valid JSON value no deeper than kMaxJsonDepth; throws
+/// JsonScanner::Invalid at the first problem.
+void validate_json(std::string_view text);
+
+/// The compact form of a valid JSON value: every whitespace outside strings removed.
+http::Bytes minify_json(std::string_view value);
+
+}  // namespace kv::harness::detail

@@ -1,0 +1,197 @@
+// The fast fixture reader against the reference (document) reader: the same fixtures from the
+// same files, the same refusals, bounded nesting, and large files read through a mapping.
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+
+#include "kv/harness/fixture.hpp"
+#include "skip.hpp"
+#include "test_paths.hpp"
+
+using namespace kv;
+using namespace kv::harness;
+namespace fs = std::filesystem;
+
+namespace {
+
+void check_same_body(const Body& fast, const Body& reference) {
+  CHECK(fast.kind == reference.kind);
+  if (fast.kind == Body::Kind::Json) {
+    // Compared as JSON: the fast reader keeps the file's escapes ("\u00e9", "\/"), the
+    // reference re-serialises.
+    CHECK(fast.json() == reference.json());
+  } else {
+    CHECK(fast.bytes == reference.bytes);
+  }
+}
+
+void check_same(const Fixture& fast, const Fixture& reference) {
+  REQUIRE(fast.entries.size() == reference.entries.size());
+  for (std::size_t i = 0; i < fast.entries.size(); ++i) {
+    INFO("entry " << i);
+    const Entry& a = fast.entries[i];
+    const Entry& b = reference.entries[i];
+    CHECK(a.request_uri == b.request_uri);
+    CHECK(a.request_method == b.request_method);
+    CHECK(a.request_headers == b.request_headers);
+    check_same_body(a.request_body, b.request_body);
+    CHECK(a.request_body_recorded == b.request_body_recorded);
+    CHECK(a.status_code == b.status_code);
+    CHECK(a.response_headers == b.response_headers);
+    check_same_body(a.response_body, b.response_body);
+  }
+  CHECK(fast.variables == reference.variables);
+  CHECK(fast.has_metadata == reference.has_metadata);
+  CHECK(fast.metadata.api_version == reference.metadata.api_version);
+  CHECK(fast.metadata.recorded_at == reference.metadata.recorded_at);
+  CHECK(fast.metadata.sanitizers == reference.metadata.sanitizers);
+  CHECK(fast.metadata.match_rules == reference.metadata.match_rules);
+  CHECK(fast.source == reference.source);
+}
+
+std::vector<fs::path> json_files(const fs::path& dir) {
+  std::vector<fs::path> out;
+  for (const auto& item : fs::recursive_directory_iterator(dir)) {
+    if (item.path().extension() == ".json") out.push_back(item.path());
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+// The outcome of reading `text`: "ok" or the error message.
+std::string outcome(std::string_view text, bool reference) {
+  try {
+    if (reference) {
+      (void)detail::parse_fixture_document(text, "t.json");
+    } else {
+      (void)parse_fixture(text, "t.json");
+    }
+    return "ok";
+  } catch (const FixtureError& e) {
+    return e.what();
+  }
+}
+
+}  // namespace
+
+TEST_CASE("The fast reader reads every committed recording as the reference reader does",
+          "[fixture][playback]") {
+  int files = 0;
+  for (const char* dir : {"recordings", "examples/recordings"}) {
+    for (const auto& path : json_files(fs::path(KV_SOURCE_DIR) / dir)) {
+      INFO(path.string());
+      const std::string text = test::read_text(path);
+      check_same(parse_fixture(text, path.string()),
+                 detail::parse_fixture_document(text, path.string()));
+      ++files;
+    }
+  }
+  CHECK(files >= 20);
+}
+
+TEST_CASE("The fast reader reads every real recording as the reference reader does (needs ../shared)",
+          "[fixture][playback][real]") {
+  const auto dir = test::real_recordings();
+  if (dir.empty()) KV_SKIP("../shared/real-recordings is missing (a fresh clone has no ../shared)");
+  int files = 0;
+  for (const auto& path : json_files(dir)) {
+    INFO(path.string());
+    const std::string text = test::read_text(path);
+    check_same(parse_fixture(text, path.string()),
+               detail::parse_fixture_document(text, path.string()));
+    ++files;
+  }
+  CHECK(files == 42);
+}
+
+TEST_CASE("Bodies and strings the fast reader decodes are accepted and refused as nlohmann/json does",
+          "[fixture][playback]") {
+  // Each case is a response body placed in an otherwise valid fixture.
+  const std::vector<std::string> bodies = {
+      R"({"a":"plain"})",
+      R"({"a":"esc \" \\ \/ \b \f \n \r \t"})",
+      R"({"a":"\u00e9\u20ac\ud83d\ude00"})",
+      R"({"a":"\ud83d"})",           // a lone high surrogate
+      R"({"a":"\ude00"})",           // a lone low surrogate
+      R"({"a":"\ud83d\u0041"})",     // a high surrogate without its low one
+      R"({"a":"\x"})",               // an unknown escape
+      R"({"a":"\u12"})",             // a short \u escape
+      "{\"a\":\"caf\xc3\xa9\"}",    // UTF-8
+      "{\"a\":\"\xc3\"}",            // truncated UTF-8
+      "{\"a\":\"\xed\xa0\x80\"}",    // an encoded surrogate
+      "{\"a\":\"\xf4\x90\x80\x80\"}",  // beyond U+10FFFF
+      "{\"a\":\"tab\there\"}",      // a raw control character
+      R"({"a":[1,-0,0.5,1e3,-2.5E-3,123456789012345678901234567890]})",
+      R"({"a":1e400})",
+      R"({"a":01})",
+      R"({"a":1.})",
+      R"({"a":.5})",
+      R"({"a":-})",
+      R"({"a":tru})",
+      R"({"a":[1,2,]})",
+      R"({"a":1,})",
+      R"({"a" 1})",
+      R"([{"a":null},[],{}])",
+  };
+  for (const auto& body : bodies) {
+    const std::string text = R"({"Entries":[{"RequestUri":"https://v/x","RequestMethod":"GET",)"
+                             R"("StatusCode":200,"ResponseHeaders":{"Content-Type":"application/json"},)"
+                             R"("ResponseBody":)" +
+                             body + "}]}";
+    INFO(body);
+    const std::string fast = outcome(text, false);
+    const std::string reference = outcome(text, true);
+    CHECK(fast == reference);
+    if (fast == "ok") {
+      check_same(parse_fixture(text, "t.json"), detail::parse_fixture_document(text, "t.json"));
+    }
+  }
+}
+
+TEST_CASE("Nesting deeper than the limit is refused with a diagnostic, not a crash",
+          "[fixture][playback]") {
+  for (const std::size_t depth : {300ul, 100'000ul}) {
+    std::string body(depth, '[');
+    body += std::string(depth, ']');
+    const std::string text = R"({"Entries":[{"RequestUri":"https://v/x","RequestMethod":"GET",)"
+                             R"("StatusCode":200,"ResponseBody":)" +
+                             body + "}]}";
+    try {
+      (void)parse_fixture(text, "deep.json");
+      FAIL("accepted");
+    } catch (const FixtureError& e) {
+      CHECK(e.diagnostic().id == "too-deep");
+      CHECK(e.diagnostic().where == "line 1, column 348");
+      CHECK(std::string(e.what()).rfind("deep.json: error at line 1, column 348 [too-deep]\n", 0) ==
+            0);
+    }
+  }
+  // Deep nesting in a part the fast reader hands to the reference reader is caught too.
+  const std::string legacy = "{\"networkCallRecords\":" + std::string(100'000, '[') +
+                             std::string(100'000, ']') + "}";
+  CHECK_THROWS_WITH(parse_fixture(legacy, "legacy.json"), Catch::Contains("[too-deep]"));
+}
+
+TEST_CASE("A large fixture is read through a mapping into the same entries", "[fixture][playback]") {
+  test::ScratchDir dir("large-load");
+  Fixture fixture;
+  for (int i = 0; i < 4000; ++i) {
+    Entry e;
+    e.request_method = "GET";
+    e.request_uri = "https://fakevault.vault.azure.net/secrets/s-" + std::to_string(i) +
+                    "?api-version=7.5";
+    e.request_headers.add("Accept", "application/json");
+    e.status_code = 200;
+    e.response_headers.add("Content-Type", "application/json; charset=utf-8");
+    e.response_body = Body::from_json(
+        Json{{"value", std::string(200, 'v') + std::to_string(i)}, {"id", e.request_uri}});
+    fixture.entries.push_back(std::move(e));
+  }
+  const std::string path = dir.file("large.json");
+  save_fixture(fixture, path);
+  REQUIRE(fs::file_size(path) > (1u << 20));  // over the mapping threshold
+  const Fixture loaded = load_fixture(path);
+  check_same(loaded, detail::parse_fixture_document(test::read_text(path), path));
+  CHECK(loaded.entries.back().response_body.json()["value"] ==
+        std::string(200, 'v') + "3999");
+}
