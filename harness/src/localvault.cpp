@@ -149,7 +149,7 @@ LocalVault::LocalVault(LocalVaultOptions options) {
   std::vector<std::string> env_strings;
   if (options.generate_identity) {
     // Fresh identities per run: nothing about them is worth keeping, and none can leak twice.
-    tenant_ = "tenant-" + random_suffix(12);
+    tenant_ = options.tenant.empty() ? "tenant-" + random_suffix(12) : options.tenant;
     client_id_ = "client-" + random_suffix(12);
     client_secret_ = "secret-" + random_suffix(32);
     args.insert(args.end(), {"--tenant", tenant_, "--client-id", client_id_});

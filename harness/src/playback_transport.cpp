@@ -313,7 +313,8 @@ std::vector<Exchange> PlaybackTransport::replayed() const {
   out.reserve(state_->order.size());
   for (const std::size_t i : state_->order) {
     const Entry& e = d.fixture->entries[i];
-    out.push_back({i, e.request_method, e.request_uri, e.status_code, std::string(d.operations[i])});
+    out.push_back(
+        {i, e.request_method, e.request_uri, e.status_code, std::string(d.operations[i])});
   }
   return out;
 }
@@ -321,6 +322,15 @@ std::vector<Exchange> PlaybackTransport::replayed() const {
 std::vector<std::string> PlaybackTransport::misses() const {
   std::lock_guard lock(state_->mutex);
   return state_->misses;
+}
+
+bool PlaybackTransport::withdraw_miss(const std::string& explanation) {
+  std::lock_guard lock(state_->mutex);
+  auto& misses = state_->misses;
+  const auto found = std::find(misses.begin(), misses.end(), explanation);
+  if (found == misses.end()) return false;
+  misses.erase(found);
+  return true;
 }
 
 void PlaybackTransport::verify_all_used() const {

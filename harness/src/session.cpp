@@ -129,6 +129,22 @@ std::shared_ptr<const Fixture> playback_fixture(const SessionOptions& options) {
 
 }  // namespace
 
+Fixture recorded_fixture(std::vector<Entry> entries,
+                         const std::map<std::string, std::string>& variables,
+                         const Sanitizer& sanitizer, const MatchRules& match,
+                         const std::string& api_version) {
+  Fixture fixture;
+  fixture.entries = std::move(entries);
+  for (const auto& [name, value] : variables) fixture.variables[name] = sanitizer.scrub(value);
+  fixture.has_metadata = true;
+  fixture.metadata.tool_version = kv::kVersion;
+  fixture.metadata.api_version = api_version;
+  fixture.metadata.recorded_at = utc_now_rfc3339();
+  fixture.metadata.sanitizers = sanitizer.describe();
+  fixture.metadata.match_rules = match.to_json();
+  return fixture;
+}
+
 struct Session::Impl {
   SessionOptions options;
   Rules rules;
@@ -265,20 +281,14 @@ void Session::finish() {
     return;
   }
   if (d.options.mode != Mode::Record) return;
-  Fixture fixture;
-  fixture.entries = d.recorder->take_entries();
+  std::map<std::string, std::string> variables;
   {
     std::lock_guard lock(d.mutex);
-    for (const auto& [name, value] : d.variables)
-      fixture.variables[name] = d.sanitizer->scrub(value);
+    variables = d.variables;
   }
-  fixture.has_metadata = true;
-  fixture.metadata.tool_version = kv::kVersion;
-  fixture.metadata.api_version = d.options.api_version;
-  fixture.metadata.recorded_at = utc_now_rfc3339();
-  fixture.metadata.sanitizers = d.sanitizer->describe();
-  fixture.metadata.match_rules = d.rules.match.to_json();
-  save_fixture(fixture, d.options.fixture_path);
+  save_fixture(recorded_fixture(d.recorder->take_entries(), variables, *d.sanitizer, d.rules.match,
+                                d.options.api_version),
+               d.options.fixture_path);
 }
 
 }  // namespace kv::harness

@@ -18,6 +18,10 @@ set(KV_HARNESS_SOURCES
   matcher.cpp
   operation.cpp
   playback_transport.cpp
+  proxy.cpp
+  proxy_identity.cpp
+  proxy_paths.cpp
+  proxy_rewrite.cpp
   random.cpp
   recording_transport.cpp
   rules.cpp

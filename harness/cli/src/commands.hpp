@@ -19,5 +19,7 @@ int lint_command(int argc, char** argv);
 int diff_command(int argc, char** argv);
 /// `kvharness export --har FIXTURE`: converts a recording to HAR.
 int export_command(int argc, char** argv);
+/// `kvharness proxy`: the record/replay HTTPS proxy for unmodified clients.
+int proxy_command(int argc, char** argv);
 
 }  // namespace kv::cli

@@ -17,6 +17,7 @@ Commands:
   lint [FIXTURES...]          check recordings against the Key Vault secrets life cycle
   diff OLD NEW                semantic diff of two recordings
   export --har FIXTURE        convert a recording to HAR 1.2
+  proxy                       record and replay any client (official SDKs too) through an HTTPS proxy
 
 Options:
   -h, --help                  show this text (kvharness <command> --help for a command's options)
@@ -28,6 +29,7 @@ Examples:
   kvharness check scenarios/ recordings/
   kvharness lint recordings/
   kvharness diff recordings/x.json /tmp/new/x.json
+  kvharness proxy --mode record --fixture recordings/app.json --ready-file url --cert-out ca.pem
 )";
 
 }  // namespace
@@ -46,8 +48,9 @@ int main(int argc, char** argv) {
     std::cout << "kvharness " << kv::kVersion << "\n";
     return kv::cli::kSuccess;
   }
-  // A Ctrl-C or a kill stops the embedded local vaults and removes temporary files first.
-  kv::harness::install_termination_cleanup();
+  // A Ctrl-C or a kill stops the embedded local vaults and removes temporary files first. The
+  // proxy handles SIGINT and SIGTERM itself: they end its recordings, which are then saved.
+  if (command != "proxy") kv::harness::install_termination_cleanup();
   // Subcommands see their own name as argv[0], so their --help reads "kvharness run ...".
   int sub_argc = argc - 1;
   char** sub_argv = argv + 1;
@@ -57,6 +60,7 @@ int main(int argc, char** argv) {
     if (command == "lint") return kv::cli::lint_command(sub_argc, sub_argv);
     if (command == "diff") return kv::cli::diff_command(sub_argc, sub_argv);
     if (command == "export") return kv::cli::export_command(sub_argc, sub_argv);
+    if (command == "proxy") return kv::cli::proxy_command(sub_argc, sub_argv);
   } catch (const std::exception& e) {
     std::cerr << "kvharness " << command << ": " << e.what() << "\n";
     return kv::cli::kUsage;

@@ -20,6 +20,9 @@ struct LocalVaultOptions {
   /// Give localvault a random tenant, client id and client secret (the secret travels in its
   /// environment, never on its command line). Off: the arguments decide (e.g. "--no-auth").
   bool generate_identity = true;
+  /// With generate_identity: this tenant instead of a random one (clients that take the tenant
+  /// from the 401 challenge must find their own there).
+  std::string tenant;
   /// How long to wait for localvault to announce it is listening.
   std::chrono::milliseconds startup_timeout{15'000};
 };

@@ -94,6 +94,9 @@ class PlaybackTransport final : public http::Transport {
   std::vector<Exchange> replayed() const;
   /// The explanations of every miss so far (also those a caller caught and ignored).
   std::vector<std::string> misses() const;
+  /// Forgets the miss explained by `explanation` (a caller that answered the request otherwise,
+  /// e.g. the proxy's challenge to a probe without a token); true when it was remembered.
+  bool withdraw_miss(const std::string& explanation);
   /// Throws PlaybackMismatch when a request missed (even if its exception was swallowed), then
   /// UnusedEntriesError listing the unused entries, if any.
   void verify_all_used() const;

@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -83,6 +84,14 @@ class SessionClock final : public Clock {
   time_point virtual_now_;
   std::vector<std::chrono::milliseconds> sleeps_;
 };
+
+/// A fixture of freshly recorded `entries` with our metadata: tool version, `api_version`, the
+/// time now, what `sanitizer` applied and the `match` rules in force; the variables are scrubbed
+/// by `sanitizer`. Session::finish and the proxy save what this returns.
+Fixture recorded_fixture(std::vector<Entry> entries,
+                         const std::map<std::string, std::string>& variables,
+                         const Sanitizer& sanitizer, const MatchRules& match,
+                         const std::string& api_version);
 
 /// One live, recording or playback session over one fixture.
 class Session {
