@@ -212,6 +212,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   }
 
   void next_request() {
+    // A stop that came while the last answer was being written found this connection busy.
+    if (server_.stopping) return close_now();
     parser_.emplace();
     parser_->eager(true);
     // The scanner holds the real limits; Beast's own must never be the one that refuses.
