@@ -26,10 +26,14 @@ class VaultClient {
  public:
   /// Connects to the server, verifying its certificate.
   explicit VaultClient(const LocalVault& server)
-      : client_(std::make_unique<httplib::SSLClient>("127.0.0.1", server.port())) {
+      : VaultClient(server.port(), server.certificate_file()) {}
+
+  /// Connects to any HTTPS server on 127.0.0.1:`port` whose certificate is in `ca_file`.
+  VaultClient(int port, const std::string& ca_file)
+      : client_(std::make_unique<httplib::SSLClient>("127.0.0.1", port)) {
     // Writing to a server that was killed must fail the request, not end the test process.
     ::signal(SIGPIPE, SIG_IGN);
-    client_->set_ca_cert_path(server.certificate_file());
+    client_->set_ca_cert_path(ca_file);
     client_->enable_server_certificate_verification(true);
     client_->set_keep_alive(true);
     client_->set_tcp_nodelay(true);
