@@ -6,6 +6,7 @@
 #include <condition_variable>
 #include <cstdlib>
 #include <filesystem>
+#include <functional>
 #include <iostream>
 #include <map>
 #include <mutex>
@@ -75,6 +76,21 @@ hs::Response json_response(int status, const nlohmann::ordered_json& body) {
   response.status = status;
   response.headers.add("Content-Type", "application/json; charset=utf-8");
   response.body = body.dump();
+  return response;
+}
+
+// An answer (the upstream's or the fixture's) as the client gets it: origins rewritten, the
+// challenge pointed at the proxy by `challenge`, no hop-by-hop headers.
+hs::Response client_answer(const http::Response& answer, const detail::OriginRewriter& rewriter,
+                           const std::function<std::string(const std::string&)>& challenge) {
+  hs::Response response;
+  response.status = answer.status;
+  for (const auto& [name, value] : answer.headers) {
+    if (detail::is_hop_by_hop(name)) continue;
+    response.headers.add(
+        name, http::iequals(name, "WWW-Authenticate") ? challenge(value) : rewriter.apply(value));
+  }
+  response.body = rewriter.apply(std::string(answer.body_text()));
   return response;
 }
 
@@ -184,9 +200,9 @@ struct Proxy::Impl {
     if (secret.size() < 8) return;
     if (std::find(secrets.begin(), secrets.end(), secret) != secrets.end()) return;
     secrets.push_back(secret);
+    // Log lines keep real host names (a person debugs with them); only secrets are removed.
     SanitizerOptions o;
     o.secrets = secrets;
-    o.vault_url = upstream_vault;
     log_sanitizer = std::make_shared<Sanitizer>(o);
   }
 
@@ -217,8 +233,6 @@ struct Proxy::Impl {
         upstream_transport = std::make_shared<http::CurlTransport>(curl);
       }
     }
-    SanitizerOptions o = sanitizer_options_locked(upstream_vault);
-    log_sanitizer = std::make_shared<Sanitizer>(o);
     return upstream_vault;
   }
 
@@ -597,25 +611,16 @@ struct Proxy::Impl {
     }
     detail::OriginRewriter rewriter;
     rewriter.add(kFakeOrigin, origin);
-    hs::Response response;
-    response.status = answer.status;
-    for (const auto& [name, value] : answer.headers) {
-      if (detail::is_hop_by_hop(name)) continue;
-      if (http::iequals(name, "WWW-Authenticate")) {
-        std::string resource;
-        std::string rewritten = detail::rewrite_challenge(value, origin, "", &resource);
-        // A recorded resource of the fake vault becomes this host, the way localvault names it.
-        if (origin_or_empty(resource) == kFakeOrigin) {
-          rewritten =
-              detail::rewrite_challenge(value, origin, "https://" + Url(origin).host(), nullptr);
-        }
-        response.headers.add(name, rewritten);
-        continue;
+    return client_answer(answer, rewriter, [&](const std::string& challenge) {
+      std::string resource;
+      std::string rewritten = detail::rewrite_challenge(challenge, origin, "", &resource);
+      // A recorded resource of the fake vault becomes this host, the way localvault names it.
+      if (origin_or_empty(resource) == kFakeOrigin) {
+        rewritten =
+            detail::rewrite_challenge(challenge, origin, "https://" + Url(origin).host(), nullptr);
       }
-      response.headers.add(name, rewriter.apply(value));
-    }
-    response.body = rewriter.apply(std::string(answer.body_text()));
-    return response;
+      return rewritten;
+    });
   }
 
   // ---- record
@@ -669,14 +674,10 @@ struct Proxy::Impl {
     }
     detail::OriginRewriter rewriter;
     rewriter.add(upstream, origin);
-    hs::Response response;
-    response.status = answer.status;
-    for (const auto& [name, value] : answer.headers) {
-      if (!detail::is_hop_by_hop(name)) response.headers.add(name, rewriter.apply(value));
-    }
+    hs::Response response = client_answer(
+        answer, rewriter, [&](const std::string& value) { return rewriter.apply(value); });
     // Token answers carry no origin; rewriting them could only damage a token.
-    response.body =
-        token ? std::string(answer.body_text()) : rewriter.apply(std::string(answer.body_text()));
+    if (token) response.body = std::string(answer.body_text());
     if (options.verbose) {
       log("authority " + request.method + " " + std::string(path_of(target)) + " -> " +
           std::to_string(answer.status));
@@ -737,17 +738,9 @@ struct Proxy::Impl {
     detail::OriginRewriter rewriter;
     rewriter.add(upstream, origin);
     rewriter.add(authority, origin);
-    hs::Response response;
-    response.status = answer.status;
-    for (const auto& [name, value] : answer.headers) {
-      if (detail::is_hop_by_hop(name)) continue;
-      if (http::iequals(name, "WWW-Authenticate")) {
-        response.headers.add(name, detail::rewrite_challenge(value, origin, "", nullptr));
-      } else {
-        response.headers.add(name, rewriter.apply(value));
-      }
-    }
-    response.body = rewriter.apply(std::string(answer.body_text()));
+    hs::Response response = client_answer(answer, rewriter, [&](const std::string& challenge) {
+      return detail::rewrite_challenge(challenge, origin, "", nullptr);
+    });
     if (options.verbose) {
       log("recorded " + request.method + " " + std::string(path_of(request.target)) + " -> " +
           std::to_string(answer.status));

@@ -3,8 +3,10 @@
 // runner's recordings replayed through it.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
 #include <thread>
 
 #include <nlohmann/json.hpp>
@@ -17,6 +19,7 @@
 #include "proxy_identity.hpp"
 #include "proxy_paths.hpp"
 #include "proxy_rewrite.hpp"
+#include "raw_tls_client.hpp"
 
 namespace fs = std::filesystem;
 using kv::harness::Mode;
@@ -332,6 +335,18 @@ TEST_CASE("Bad control calls and unknown recordings get a clear error, and the p
   CHECK(r.status == 400);
   CHECK(message(r) ==
         "kvharness proxy: x-recording-mode is playback but recording " + id + " is in record mode");
+  // One recording records one upstream, named by its first request.
+  r = client.send(
+      "GET", "/secrets/a?api-version=7.5", {},
+      {{"x-recording-id", id}, {"x-recording-upstream-base-uri", "https://upstream.example/"}});
+  CHECK(r.status == 404);  // the vault's own answer: no such secret
+  r = client.send(
+      "GET", "/secrets/a?api-version=7.5", {},
+      {{"x-recording-id", id}, {"x-recording-upstream-base-uri", "https://other.example"}});
+  CHECK(r.status == 400);
+  CHECK(message(r) == "kvharness proxy: recording " + id +
+                          " records https://upstream.example; this request names another "
+                          "upstream, https://other.example (one recording records one vault)");
 }
 
 TEST_CASE(
@@ -428,4 +443,64 @@ TEST_CASE("The scenario runner's recordings replay through the proxy for a plain
     ++replayed;
   }
   CHECK(replayed >= 10);
+}
+
+TEST_CASE(
+    "Malformed HTTP gets a clear refusal and a log line; a client that goes away "
+    "mid-request loses nothing already recorded",
+    "[proxy]") {
+  TempDir root;
+  const std::string fixture_path = (root.path / "vanish.json").string();
+  auto vault = std::make_shared<kv::test::InProcessVault>("https://upstream.example");
+  auto options = options_for(root.path, vault);
+  options.default_mode = Mode::Record;
+  options.default_fixture = fixture_path;
+  auto lines = std::make_shared<std::vector<std::string>>();
+  auto lines_mutex = std::make_shared<std::mutex>();
+  options.log = [lines, lines_mutex](const std::string& line) {
+    std::lock_guard lock(*lines_mutex);
+    lines->push_back(line);
+  };
+  Proxy proxy(options);
+  kv::testing::TlsTrust trust(proxy.certificate_pem());
+  {
+    kv::testing::RawTlsClient raw(trust, proxy.port());
+    REQUIRE(
+        raw.send("GET /secrets/a?api-version=7.5 HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\n"
+                 "Content-Length: 1\r\n\r\nx"));
+    auto answer = raw.read_response();
+    REQUIRE(answer);
+    CHECK(answer->status == 400);
+    CHECK(answer->body == "The request has more than one Content-Length field.\n");
+  }
+  {
+    // A whole request, then the client vanishes before reading the answer.
+    kv::testing::RawTlsClient raw(trust, proxy.port());
+    const std::string body = R"({"value":"kept"})";
+    REQUIRE(
+        raw.send("PUT /secrets/kept?api-version=7.5 HTTP/1.1\r\nHost: x\r\nAuthorization: "
+                 "Bearer t\r\nContent-Type: application/json\r\nContent-Length: " +
+                 std::to_string(body.size()) + "\r\n\r\n" + body));
+  }
+  {
+    // Half a request: nothing reaches the vault.
+    kv::testing::RawTlsClient raw(trust, proxy.port());
+    REQUIRE(
+        raw.send("PUT /secrets/half?api-version=7.5 HTTP/1.1\r\nHost: x\r\nContent-Length: "
+                 "100\r\n\r\n{\"va"));
+  }
+  // The vanished client's request is still answered upstream and recorded.
+  for (int i = 0; i < 200 && vault->requests() < 1; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  auto reports = proxy.stop();
+  REQUIRE(reports.size() == 1);
+  CHECK(reports[0].ok);
+  const auto fixture = kv::harness::load_fixture(fixture_path);
+  REQUIRE(fixture.entries.size() == 1);
+  CHECK(fixture.entries[0].request_uri ==
+        "https://fakevault.vault.azure.net/secrets/kept?api-version=7.5");
+  std::lock_guard lock(*lines_mutex);
+  CHECK(std::find(lines->begin(), lines->end(),
+                  "refused a request: The request has more than one Content-Length field.") !=
+        lines->end());
 }
