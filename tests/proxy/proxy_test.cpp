@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <mutex>
 #include <thread>
 
@@ -206,6 +207,8 @@ TEST_CASE("Recording file names are confined to the recordings root", "[proxy]")
                   kv::harness::detail::RecordingPathError);
 }
 
+// Catch2's assertions are not thread-safe: each client thread writes what went wrong into its
+// own string, and the test case checks those strings after joining.
 TEST_CASE(
     "Eight recordings at once through one proxy each hold exactly their own exchanges, "
     "then replay at once",
@@ -213,7 +216,8 @@ TEST_CASE(
   TempDir root;
   auto vault = std::make_shared<kv::test::InProcessVault>("https://upstream.example");
   constexpr int kTests = 8;
-  auto flow = [](Client& client, const std::string& id, int i, Mode mode) {
+  // The test's exchanges through recording `id`: "" when every answer was the expected one.
+  auto flow = [](Client& client, const std::string& id, int i, Mode mode) -> std::string {
     const std::string name = "parallel-" + std::to_string(i);
     kv::http::Headers h = {{"x-recording-id", id},
                            {"x-recording-mode", mode == Mode::Record ? "record" : "playback"},
@@ -222,29 +226,48 @@ TEST_CASE(
       const std::string value = "v" + std::to_string(i) + "-" + std::to_string(round);
       auto set = client.send("PUT", "/secrets/" + name + "?api-version=7.5",
                              json{{"value", value}}.dump(), h);
-      INFO(text(set));
-      REQUIRE(set.status == 200);
+      if (set.status != 200) return "PUT answered " + text(set);
       // The id names the proxy, so that the client keeps talking to it.
-      CHECK(json::parse(text(set))["id"].get<std::string>().rfind("https://127.0.0.1:", 0) == 0);
+      const std::string secret_id = json::parse(text(set))["id"].get<std::string>();
+      if (secret_id.rfind("https://127.0.0.1:", 0) != 0) return "id " + secret_id;
       auto got = client.send("GET", "/secrets/" + name + "?api-version=7.5", {}, h);
-      REQUIRE(got.status == 200);
-      CHECK(json::parse(text(got))["value"] == value);
+      if (got.status != 200) return "GET answered " + text(got);
+      if (json::parse(text(got))["value"] != value) return "GET gave " + text(got);
+    }
+    return {};
+  };
+  auto run_all = [&](const std::function<std::string(int)>& one) {
+    std::vector<std::string> problems(kTests);
+    std::vector<std::thread> threads;
+    for (int i = 0; i < kTests; ++i) {
+      threads.emplace_back([&, i] {
+        try {
+          problems[static_cast<std::size_t>(i)] = one(i);
+        } catch (const std::exception& e) {
+          problems[static_cast<std::size_t>(i)] = e.what();
+        }
+      });
+    }
+    for (auto& t : threads) t.join();
+    for (int i = 0; i < kTests; ++i) {
+      INFO("test " << i);
+      CHECK(problems[static_cast<std::size_t>(i)] == "");
     }
   };
   {
     Proxy proxy(options_for(root.path, vault));
-    std::vector<std::thread> threads;
-    for (int i = 0; i < kTests; ++i) {
-      threads.emplace_back([&, i] {
-        Client client(proxy);
-        const std::string id = start(client, "Record", "parallel/test-" + std::to_string(i));
-        flow(client, id, i, Mode::Record);
-        auto stop = client.send("POST", "/Record/Stop", json{{"run", std::to_string(i)}}.dump(),
-                                {{"x-recording-id", id}});
-        CHECK(stop.status == 200);
-      });
-    }
-    for (auto& t : threads) t.join();
+    run_all([&](int i) -> std::string {
+      Client client(proxy);
+      auto r = client.send("POST", "/Record/Start",
+                           json{{"x-recording-file", "parallel/test-" + std::to_string(i)}}.dump());
+      if (r.status != 200 || !r.headers.get("x-recording-id")) return "start: " + text(r);
+      const std::string id = *r.headers.get("x-recording-id");
+      std::string problem = flow(client, id, i, Mode::Record);
+      if (!problem.empty()) return problem;
+      auto stop = client.send("POST", "/Record/Stop", json{{"run", std::to_string(i)}}.dump(),
+                              {{"x-recording-id", id}});
+      return stop.status == 200 ? "" : "stop: " + text(stop);
+    });
     CHECK(proxy.stop().size() == kTests);
   }
   for (int i = 0; i < kTests; ++i) {
@@ -261,22 +284,21 @@ TEST_CASE(
   }
 
   Proxy proxy(options_for(root.path, nullptr));
-  std::vector<std::thread> threads;
-  for (int i = 0; i < kTests; ++i) {
-    threads.emplace_back([&, i] {
-      Client client(proxy);
-      auto r = client.send("POST", "/Playback/Start",
-                           json{{"x-recording-file", "parallel/test-" + std::to_string(i)}}.dump());
-      REQUIRE(r.status == 200);
-      CHECK(json::parse(text(r)) == json{{"run", std::to_string(i)}});
-      const std::string id = *r.headers.get("x-recording-id");
-      flow(client, id, i, Mode::Playback);
-      auto stop = client.send("POST", "/Playback/Stop", {}, {{"x-recording-id", id}});
-      CHECK(stop.status == 200);
-      CHECK(*stop.headers.get("x-kvharness-unused-entries") == "0");
-    });
-  }
-  for (auto& t : threads) t.join();
+  run_all([&](int i) -> std::string {
+    Client client(proxy);
+    auto r = client.send("POST", "/Playback/Start",
+                         json{{"x-recording-file", "parallel/test-" + std::to_string(i)}}.dump());
+    if (r.status != 200 || !r.headers.get("x-recording-id")) return "start: " + text(r);
+    if (json::parse(text(r)) != json{{"run", std::to_string(i)}}) return "variables " + text(r);
+    const std::string id = *r.headers.get("x-recording-id");
+    std::string problem = flow(client, id, i, Mode::Playback);
+    if (!problem.empty()) return problem;
+    auto stop = client.send("POST", "/Playback/Stop", {}, {{"x-recording-id", id}});
+    if (stop.status != 200) return "stop: " + text(stop);
+    return stop.headers.get("x-kvharness-unused-entries").value_or("") == "0"
+               ? ""
+               : "unused entries: " + text(stop);
+  });
   for (const auto& report : proxy.stop()) CHECK(report.ok);
 }
 
@@ -446,7 +468,7 @@ TEST_CASE("The scenario runner's recordings replay through the proxy for a plain
 }
 
 TEST_CASE(
-    "Malformed HTTP gets a clear refusal and a log line; a client that goes away "
+    "Malformed HTTP gets a clear refusal and a log line, and a client that goes away "
     "mid-request loses nothing already recorded",
     "[proxy]") {
   TempDir root;
