@@ -2,6 +2,7 @@
 // connections, beside localvault's own GET figure (localvault_get_bench) measured in the same run.
 // Prints requests/s, latency percentiles and the proxy's CPU per request.
 // Usage: kv_proxy_bench [requests per connection (default 4000)] [localvault seconds (default 3)]
+#include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -58,9 +59,14 @@ Child spawn(const std::vector<std::string>& args) {
   for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
   argv.push_back(nullptr);
   Child child;
-  if (posix_spawn(&child.pid, argv[0], nullptr, nullptr, argv.data(), environ) != 0) {
-    throw std::runtime_error("cannot start " + args[0]);
-  }
+  // The proxy's own lines would interleave with the figures; its exit status says enough.
+  posix_spawn_file_actions_t quiet;
+  posix_spawn_file_actions_init(&quiet);
+  posix_spawn_file_actions_addopen(&quiet, 1, "/dev/null", O_WRONLY, 0);
+  posix_spawn_file_actions_addopen(&quiet, 2, "/dev/null", O_WRONLY, 0);
+  const int failed = posix_spawn(&child.pid, argv[0], &quiet, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&quiet);
+  if (failed != 0) throw std::runtime_error("cannot start " + args[0]);
   return child;
 }
 
