@@ -7,6 +7,8 @@ packages=(
   libcurl4-openssl-dev libssl-dev nlohmann-json3-dev catch2 libcxxopts-dev libcpp-httplib-dev
   openssl python3 nodejs npm util-linux clang-format
   libxml2-utils
+  # The proxy tests: curl as a client, ip to bring loopback up in an offline network namespace.
+  curl iproute2
   # The official C++ SDK sample that tests/localvault builds from ../shared needs libxml2-dev.
   libxml2-dev
   # The HTTPS server of localvault and the proxy (Boost.Asio/Beast), GoogleTest for the test glue,
