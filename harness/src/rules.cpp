@@ -81,20 +81,20 @@ std::string drop_trailing_slash(std::string_view text) {
 }
 
 // The hand-written equivalent of a rewrite, when there is one.
-std::string (*builtin_for(std::string_view pattern, std::string_view replacement))(
-    std::string_view) {
+std::string (*builtin_for(std::string_view pattern,
+                          std::string_view replacement))(std::string_view) {
   if (pattern == "/%2[Ff]$" && replacement.empty()) return drop_encoded_slash_suffix;
   if (pattern == "(.)/$" && replacement == "$1") return drop_trailing_slash;
   return nullptr;
 }
 
 // A compiled regex, or a diagnostic at `pointer` naming the pattern and the regex error.
-std::regex compile(const Where& w, const std::string& pointer, const std::string& pattern) {
+Regex compile(const Where& w, const std::string& pointer, const std::string& pattern) {
   try {
-    return std::regex(pattern, std::regex::ECMAScript);
-  } catch (const std::regex_error& error) {
-    w.error(pointer, "bad-regex", "an ECMAScript regular expression",
-            describe_json(Json(pattern)) + " (" + error.what() + ")");
+    return Regex(pattern);
+  } catch (const RegexError& error) {
+    w.error(pointer, "bad-regex", "a regular expression (RE2 syntax)",
+            describe_json(Json(pattern)) + " (" + error.reason() + ")");
   }
 }
 
@@ -156,7 +156,7 @@ RulesError::RulesError(Diagnostic diagnostic)
 
 std::string RegexRewrite::apply(std::string_view text) const {
   if (builtin) return builtin(text);
-  return std::regex_replace(std::string(text), compiled, replacement);
+  return compiled.replace_all(text, replacement);
 }
 
 RegexRewrite make_rewrite(std::string pattern, std::string replacement) {
@@ -167,11 +167,7 @@ RegexRewrite make_rewrite(std::string pattern, std::string replacement) {
     rewrite.replacement = std::move(replacement);
     return rewrite;
   }
-  try {
-    rewrite.compiled = std::regex(pattern, std::regex::ECMAScript);
-  } catch (const std::regex_error& error) {
-    throw std::invalid_argument("invalid regular expression \"" + pattern + "\": " + error.what());
-  }
+  rewrite.compiled = Regex(pattern);
   rewrite.pattern = std::move(pattern);
   rewrite.replacement = std::move(replacement);
   return rewrite;

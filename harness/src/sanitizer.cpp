@@ -208,7 +208,7 @@ void Sanitizer::sanitize_body(Body& body, const std::string& uri, http::Headers&
     bool changed = false;
     Json json = body.take_json();
     for (const auto& rule : options_.rules.body_pointers) {
-      if (rule.uri_compiled && !std::regex_search(uri, *rule.uri_compiled)) continue;
+      if (rule.uri_compiled && !rule.uri_compiled->search(uri)) continue;
       const Json::json_pointer pointer(rule.pointer);
       if (json.contains(pointer)) {
         json[pointer] = rule.value;
@@ -243,8 +243,7 @@ void Sanitizer::sanitize(Entry& entry) const {
   const bool token_exchange = is_token_request(entry.request_uri);
   entry.request_uri = scrub_string(std::move(entry.request_uri));
   for (const auto& rewrite : options_.rules.uri_regexes) {
-    entry.request_uri =
-        rewrite.apply(entry.request_uri);
+    entry.request_uri = rewrite.apply(entry.request_uri);
   }
   for (http::Headers* headers : {&entry.request_headers, &entry.response_headers}) {
     http::Headers cleaned;
