@@ -359,3 +359,52 @@ TEST_CASE("A scenario file without read permission is reported with the system e
         "  found:    locked.json: cannot open: Permission denied\n"
         "kvharness run: invalid scenario files; nothing was run\n");
 }
+
+TEST_CASE(
+    "Every command says what is wrong with a folder, a device, an empty, missing or huge path",
+    "[scenario][cli][hardening]") {
+  TempDir dir;
+  fs::create_directories(dir.path / "folder");
+  write(dir.path / "empty.json", "");
+  fs::copy_file(fs::path(kSource) / "recordings/missing_secret.json", dir.path / "ok.json");
+  const std::string huge(100'000, 'a');
+  struct Row {
+    std::string args;
+    int exit_code;
+    std::string says;
+  };
+  const std::vector<Row> rows = {
+      {"run folder", 2, "kvharness run: no scenario files match"},
+      {"run missing.json", 2, "no such scenario file or folder: missing.json"},
+      {"run " + huge, 2, "no such scenario file or folder: aaaa"},
+      {"check empty.json", 1, "[empty-file]"},
+      {"check missing.json", 1, "missing.json: error [no-such-path]"},
+      {"check " + huge, 1, "[no-such-path]"},
+      {"diff ok.json folder", 2,
+       "folder: error [unreadable-file]\n  expected: a fixture file\n"
+       "  found:    a folder"},
+      {"diff ok.json /dev/null", 2, "found:    a device, pipe or socket, not a regular file"},
+      {"diff ok.json empty.json", 2, "empty.json: error at line 1, column 1 [syntax-error]"},
+      {"diff ok.json missing.json", 2, "(No such file or directory)"},
+      {"diff ok.json ''", 2, "(No such file or directory)"},
+      {"diff ok.json " + huge, 2, "(File name too long)"},
+      {"export --har folder", 2, "found:    a folder"},
+      {"export --har /dev/null", 2, "a device, pipe or socket, not a regular file"},
+      {"export --har empty.json", 2, "[syntax-error]"},
+      {"export --har " + huge, 2, "(File name too long)"},
+      {"lint /dev/null", 2, "a device, pipe or socket, not a regular file"},
+      {"lint empty.json", 2, "1 recording could not be loaded"},
+      {"lint missing.json", 2, "kvharness lint: no such file or folder: missing.json"},
+      {"lint " + huge, 2, "kvharness lint: no such file or folder: aaaa"},
+  };
+  for (const auto& row : rows) {
+    CAPTURE(row.args.substr(0, 60));
+    auto r = run_cli(row.args, dir.path.string());
+    const std::string all = r.out + r.err;
+    CHECK(r.exit_code == row.exit_code);
+    CHECK(all.find(row.says) != std::string::npos);
+    CHECK(all.find("json.exception") == std::string::npos);
+    CHECK(all.find("bad_alloc") == std::string::npos);
+    CHECK(all.find("ok:") == std::string::npos);
+  }
+}
