@@ -5,6 +5,7 @@
 #include <mutex>
 
 #include "kv/harness/fixture.hpp"
+#include "kv/harness/json_limits.hpp"
 #include "kv/harness/utf8.hpp"
 
 namespace kv::harness {
@@ -82,8 +83,10 @@ std::shared_ptr<Cell> filled(Json value) {
 Body Body::from_bytes(http::Bytes bytes, std::string_view content_type) {
   Body body;
   if (bytes.empty()) return body;
+  // JSON nested deeper than kMaxJsonDepth stays text: copying, comparing and printing a value
+  // recurse once per level, and a hostile answer must not overflow the stack of what reads it.
   if ((contains_json_media_type(content_type) || content_type.empty()) &&
-      looks_like_json_container(bytes)) {
+      looks_like_json_container(bytes) && !find_excess_nesting(http::as_text(bytes))) {
     Json parsed = Json::parse(bytes.begin(), bytes.end(), nullptr, /*allow_exceptions=*/false);
     if (!parsed.is_discarded() && (parsed.is_object() || parsed.is_array())) {
       body.kind = Kind::Json;

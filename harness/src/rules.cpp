@@ -1,6 +1,7 @@
 // Match and sanitizer rules: defaults, JSON reading (with the file and full JSON Pointer of every
 // mistake) and writing.
 #include "kv/harness/rules.hpp"
+#include "kv/harness/json_limits.hpp"
 
 #include <algorithm>
 #include <stdexcept>
@@ -377,6 +378,13 @@ Json SanitizerRules::to_json() const {
 Rules Rules::parse(std::string_view text, const RulesOrigin& origin) {
   Rules rules;
   if (text.find_first_not_of(" \t\r\n") == std::string_view::npos) return rules;
+  // Copying and walking a value recurse once per level: the depth is bounded before parsing.
+  if (auto at = find_excess_nesting(text)) {
+    throw RulesError(
+        Diagnostic{origin.file, line_column(text, *at), "too-deep",
+                   "JSON nested at most " + std::to_string(kMaxJsonDepth) + " levels deep",
+                   "a deeper array or object", ""});
+  }
   Json json;
   try {
     json = Json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/true,
@@ -387,6 +395,13 @@ Rules Rules::parse(std::string_view text, const RulesOrigin& origin) {
     if (auto colon = detail.find(": "); colon != std::string::npos)
       detail = detail.substr(colon + 2);
     throw RulesError(Diagnostic{origin.file, line_column(text, offset), "syntax-error",
+                                "a JSON object {\"match\": ..., \"sanitize\": ...}", detail, ""});
+  } catch (const Json::exception& e) {
+    // A number too large for a double ("1e999") is out_of_range, not a parse_error.
+    std::string detail = e.what();
+    if (auto bracket = detail.find("] "); bracket != std::string::npos)
+      detail = detail.substr(bracket + 2);
+    throw RulesError(Diagnostic{origin.file, "", "syntax-error",
                                 "a JSON object {\"match\": ..., \"sanitize\": ...}", detail, ""});
   }
   return from_json(json, origin);

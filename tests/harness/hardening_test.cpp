@@ -192,3 +192,41 @@ TEST_CASE("Invalid UTF-8 becomes U+FFFD and valid UTF-8 is kept", "[utf8]") {
     CHECK(to_valid_utf8(row.in) == row.out);
   }
 }
+
+TEST_CASE("A JSON answer nested deeper than 256 levels is kept as text, never walked",
+          "[hardening][fixture]") {
+  const std::string deep = std::string(100'000, '[') + std::string(100'000, ']');
+  const Body body = Body::from_bytes(http::to_bytes(deep), "application/json");
+  CHECK(body.kind == Body::Kind::Text);
+  const std::string shallow = std::string(256, '[') + std::string(256, ']');
+  CHECK(Body::from_bytes(http::to_bytes(shallow), "application/json").kind == Body::Kind::Json);
+  Fixture fixture = fixture_with_response_text(deep);
+  CHECK(find_unsanitized(fixture).empty());
+}
+
+TEST_CASE("Rules with a number too large for a double or nested too deep are refused by name",
+          "[hardening][rules]") {
+  struct Row {
+    std::string text;
+    std::string message;
+  };
+  const std::vector<Row> rows = {
+      {"{\"match\": {\"compareBodies\": 1e999}}",
+       "r.json: error [syntax-error]\n"
+       "  expected: a JSON object {\"match\": ..., \"sanitize\": ...}\n"
+       "  found:    number overflow parsing '1e999'"},
+      {std::string(300, '[') + std::string(300, ']'),
+       "r.json: error at line 1, column 257 [too-deep]\n"
+       "  expected: JSON nested at most 256 levels deep\n"
+       "  found:    a deeper array or object"},
+  };
+  for (const auto& row : rows) {
+    CAPTURE(row.text.substr(0, 40));
+    try {
+      (void)Rules::parse(row.text, {"r.json", ""});
+      FAIL("parsed");
+    } catch (const RulesError& e) {
+      CHECK(std::string(e.what()) == row.message);
+    }
+  }
+}

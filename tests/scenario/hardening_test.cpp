@@ -408,3 +408,46 @@ TEST_CASE(
     CHECK(all.find("ok:") == std::string::npos);
   }
 }
+
+TEST_CASE("A recording nested 100000 levels deep is refused by check, diff, export and run",
+          "[scenario][cli][hardening][fixture-depth]") {
+  TempDir dir;
+  fs::create_directories(dir.path / "scenarios");
+  fs::copy_file(fs::path(kSource) / "scenarios/missing_secret.json",
+                dir.path / "scenarios/missing_secret.json");
+  ordered_json fixture = committed_recording("missing_secret");
+  fixture["Entries"][0]["ResponseBody"] = "DEEP";
+  std::string text = fixture.dump(2);
+  text.replace(text.find("\"DEEP\""), 6, std::string(100'000, '[') + std::string(100'000, ']'));
+  write(dir.path / "recordings/missing_secret.json", text);
+  const std::string file = "recordings/missing_secret.json";
+  struct Row {
+    std::string args;
+    int exit_code;
+  };
+  for (const Row& row : std::vector<Row>{{"check scenarios/missing_secret.json", 1},
+                                         {"diff " + file + " " + file, 2},
+                                         {"export --har " + file, 2},
+                                         {"run scenarios/missing_secret.json", 1}}) {
+    CAPTURE(row.args);
+    auto r = run_cli(row.args, dir.path.string());
+    CHECK(r.exit_code == row.exit_code);
+    CHECK((r.out + r.err).find(file + ": error at line ") != std::string::npos);
+    CHECK((r.out + r.err).find("[too-deep]") != std::string::npos);
+    CHECK((r.out + r.err).find("expected: JSON nested at most 256 levels deep") !=
+          std::string::npos);
+  }
+}
+
+TEST_CASE("A scenario with a number too large for a double is a syntax error, not an exception",
+          "[scenario][hardening]") {
+  try {
+    (void)scenario::parse_scenario(R"({"name": "x", "steps": [{"op": "pause", "ms": 1e999}]})",
+                                   "s.json");
+    FAIL("parsed");
+  } catch (const scenario::ScenarioFileError& e) {
+    CHECK(std::string(e.what()) ==
+          "s.json: error [syntax-error]\n  expected: valid JSON (comments allowed)\n"
+          "  found:    number overflow parsing '1e999'");
+  }
+}
