@@ -299,8 +299,8 @@ TEST_CASE("Scenario files that are not files, empty, too large or too deep say w
   write(dir.path / "empty.json", "");
   write(dir.path / "blank.json", "  \n");
   fs::create_directories(dir.path / "folder.json");
-  std::string deep(300, '[');
-  write(dir.path / "deep.json", "{\"name\": " + deep + std::string(300, ']') + "}");
+  write(dir.path / "deep.json",
+        "{\"name\": " + std::string(100'000, '[') + std::string(100'000, ']') + "}");
   {
     std::ofstream big(dir.path / "big.json", std::ios::binary);
     big << "{\"name\": \"" << std::string(scenario::kMaxScenarioBytes, 'x') << "\"}";
@@ -450,4 +450,18 @@ TEST_CASE("A scenario with a number too large for a double is a syntax error, no
           "s.json: error [syntax-error]\n  expected: valid JSON (comments allowed)\n"
           "  found:    number overflow parsing '1e999'");
   }
+}
+
+TEST_CASE("A 200000-character variable name and a date with a 200000-digit fraction parse",
+          "[scenario][hardening]") {
+  const std::string name = "v" + std::string(200'000, 'x');
+  const std::string date = "2024-01-01T00:00:00." + std::string(200'000, '1') + "Z";
+  const auto s = scenario::parse_scenario(
+      "{\"name\": \"x\", \"variables\": {\"" + name +
+          "\": \"a\"}, \"steps\": [{\"op\": "
+          "\"get\", \"name\": \"${" +
+          name + "}\", \"expect\": {\"created\": {\"greaterThan\": \"" + date + "\"}}}]}",
+      "s.json");
+  REQUIRE(s.variables.size() == 1);
+  CHECK(s.variables[0].name == name);
 }
