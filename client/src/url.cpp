@@ -58,6 +58,10 @@ Url::Url(std::string_view text) {
     }
   }
   if (host_.empty()) malformed(text, "empty host");
+  // Outside brackets a host has no ':', '[' or ']': str() would bracket it into another URL.
+  if (text[sep + 3] != '[' && host_.find_first_of(":[]") != std::string::npos) {
+    malformed(text, "a host with ':', '[' or ']' must be an IPv6 address in brackets");
+  }
   if (!port_text.empty()) {
     if (port_text.size() > 5 || !std::all_of(port_text.begin(), port_text.end(),
                                              [](char c) { return c >= '0' && c <= '9'; })) {
