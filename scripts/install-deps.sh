@@ -14,6 +14,8 @@ packages=(
   # The HTTPS server of localvault and the proxy (Boost.Asio/Beast), GoogleTest for the test glue,
   # clang-14 with libFuzzer for the fuzzers, the official Python SDK for its tests, ccache.
   libboost-dev libgtest-dev clang-14 libclang-rt-14-dev python3-azure ccache
+  # RE2 runs the regular expressions of rules and scenarios in linear time, without recursion.
+  libre2-dev
 )
 
 missing=()

@@ -43,6 +43,10 @@ Url::Url(std::string_view text) {
     auto close = authority.find(']');
     if (close == std::string_view::npos) malformed(text, "unterminated IPv6 address");
     host_ = std::string(authority.substr(1, close - 1));
+    // str() brackets a host exactly when it holds a ':'.
+    if (host_.find(':') == std::string::npos || host_.find('[') != std::string::npos) {
+      malformed(text, "an address in brackets must be an IPv6 address");
+    }
     std::string_view after = authority.substr(close + 1);
     if (!after.empty()) {
       if (after.front() != ':') malformed(text, "unexpected text after the IPv6 address");
@@ -58,6 +62,10 @@ Url::Url(std::string_view text) {
     }
   }
   if (host_.empty()) malformed(text, "empty host");
+  // Outside brackets a host has no ':', '[' or ']': str() would bracket it into another URL.
+  if (text[sep + 3] != '[' && host_.find_first_of(":[]") != std::string::npos) {
+    malformed(text, "a host with ':', '[' or ']' must be an IPv6 address in brackets");
+  }
   if (!port_text.empty()) {
     if (port_text.size() > 5 || !std::all_of(port_text.begin(), port_text.end(),
                                              [](char c) { return c >= '0' && c <= '9'; })) {

@@ -6,7 +6,7 @@
 #include <algorithm>
 #include <cctype>
 #include <optional>
-#include <regex>
+#include <string_view>
 
 namespace kv::harness {
 
@@ -42,23 +42,81 @@ std::optional<std::string> real_vault_host(const std::string& value) {
   return std::nullopt;
 }
 
+// The characters of a JWT segment (base64url).
+bool is_base64url(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '-' || c == '_';
+}
+
+// The end of the run of base64url characters starting at `from`.
+std::size_t base64url_run_end(std::string_view value, std::size_t from) {
+  while (from < value.size() && is_base64url(value[from])) ++from;
+  return from;
+}
+
+// True when `value` holds "eyJ<8+ base64url>.eyJ<8+ base64url>." (the header and payload of a
+// JWT). A scan, not a regex: these strings include backup blobs of hundreds of kilobytes, and
+// std::regex recurses once per character and overflows the stack on them.
+bool contains_jwt(std::string_view value) {
+  std::size_t pos = value.find("eyJ");
+  while (pos != std::string_view::npos) {
+    const std::size_t header_end = base64url_run_end(value, pos + 3);
+    if (header_end - pos >= 11 && header_end < value.size() && value[header_end] == '.' &&
+        value.compare(header_end + 1, 3, "eyJ") == 0) {
+      const std::size_t payload_end = base64url_run_end(value, header_end + 4);
+      if (payload_end - (header_end + 4) >= 8 && payload_end < value.size() &&
+          value[payload_end] == '.') {
+        return true;
+      }
+    }
+    // Every later "eyJ" inside this run ends at the same character, with a shorter header.
+    pos = value.find("eyJ", header_end);
+  }
+  return false;
+}
+
+// True when `value` holds "client_secret=" followed by a value other than "Sanitized...".
+bool contains_client_secret(std::string_view value) {
+  static constexpr std::string_view kKey = "client_secret=";
+  for (std::size_t pos = value.find(kKey); pos != std::string_view::npos;
+       pos = value.find(kKey, pos + 1)) {
+    const std::string_view rest = value.substr(pos + kKey.size());
+    if (rest.empty() || rest.rfind("Sanitized", 0) == 0) continue;
+    const char c = rest.front();
+    if (c != '&' && c != '"' && std::isspace(static_cast<unsigned char>(c)) == 0) return true;
+  }
+  return false;
+}
+
+// True when `value` holds "http(s)://" and a loopback host with a port.
+bool contains_local_vault(std::string_view value) {
+  static constexpr std::string_view kHosts[] = {"127.0.0.1:", "localhost:", "[::1]:"};
+  for (std::size_t pos = value.find("://"); pos != std::string_view::npos;
+       pos = value.find("://", pos + 1)) {
+    const bool http = (pos >= 4 && value.compare(pos - 4, 4, "http") == 0) ||
+                      (pos >= 5 && value.compare(pos - 5, 5, "https") == 0);
+    if (!http) continue;
+    const std::string_view rest = value.substr(pos + 3);
+    for (std::string_view host : kHosts) {
+      if (rest.size() > host.size() && rest.compare(0, host.size(), host) == 0 &&
+          std::isdigit(static_cast<unsigned char>(rest[host.size()])) != 0) {
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
 class Auditor {
  public:
   std::vector<Finding> findings;
 
   void text(const std::string& value, const std::string& pointer) {
-    // Cheap substring checks first: these strings include multi-kilobyte backup blobs, and a
-    // regex tried at every position of one costs seconds.
-    static const std::regex jwt("eyJ[A-Za-z0-9_-]{8,}\\.eyJ[A-Za-z0-9_-]{8,}\\.[A-Za-z0-9_-]*");
-    static const std::regex local_vault("https?://(127\\.0\\.0\\.1|localhost|\\[::1\\]):[0-9]+");
-    static const std::regex client_secret("client_secret=(?!Sanitized)[^&\\s\"]+");
-    if (value.find("eyJ") != std::string::npos && std::regex_search(value, jwt)) {
+    if (contains_jwt(value)) {
       add(pointer, "jwt",
           "a bearer-token-like JWT appears here; sanitize it (Authorization, token "
           "bodies) and re-record");
     }
-    if (value.find("client_secret=") != std::string::npos &&
-        std::regex_search(value, client_secret)) {
+    if (contains_client_secret(value)) {
       add(pointer, "client-secret",
           "a client_secret= parameter with a value appears here; token "
           "requests must never be recorded in clear text");
@@ -70,7 +128,7 @@ class Auditor {
               "record with the vault URL configured so it is replaced by " +
               std::string(kFakeVaultHost));
     }
-    if (value.find("://") != std::string::npos && std::regex_search(value, local_vault)) {
+    if (contains_local_vault(value)) {
       add(pointer, "vault-host",
           "a local vault address with a port appears here; it changes "
           "every run and should be replaced by " +

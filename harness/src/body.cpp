@@ -5,6 +5,7 @@
 #include <mutex>
 
 #include "kv/harness/fixture.hpp"
+#include "kv/harness/utf8.hpp"
 
 #include "json_scanner.hpp"
 
@@ -21,41 +22,18 @@ bool contains_json_media_type(std::string_view content_type) {
 
 // Valid UTF-8 without control characters other than tab, CR and LF.
 bool is_text(const http::Bytes& bytes) {
+  const std::string_view text = http::as_text(bytes);
   std::size_t i = 0;
-  while (i < bytes.size()) {
-    const std::uint8_t c = bytes[i];
+  while (i < text.size()) {
+    const auto c = static_cast<std::uint8_t>(text[i]);
     if (c < 0x80) {
-      if (c < 0x20 && c != '\t' && c != '\n' && c != '\r') return false;
-      if (c == 0x7F) return false;
+      if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7F) return false;
       ++i;
       continue;
     }
-    int extra = 0;
-    std::uint32_t code = 0;
-    if ((c & 0xE0) == 0xC0) {
-      extra = 1;
-      code = c & 0x1F;
-    } else if ((c & 0xF0) == 0xE0) {
-      extra = 2;
-      code = c & 0x0F;
-    } else if ((c & 0xF8) == 0xF0) {
-      extra = 3;
-      code = c & 0x07;
-    } else {
-      return false;
-    }
-    if (i + static_cast<std::size_t>(extra) >= bytes.size()) return false;
-    for (int k = 1; k <= extra; ++k) {
-      const std::uint8_t next = bytes[i + static_cast<std::size_t>(k)];
-      if ((next & 0xC0) != 0x80) return false;
-      code = (code << 6) | (next & 0x3F);
-    }
-    // Reject overlong forms and surrogates, which JSON writers refuse.
-    if ((extra == 1 && code < 0x80) || (extra == 2 && code < 0x800) ||
-        (extra == 3 && (code < 0x10000 || code > 0x10FFFF)) || (code >= 0xD800 && code <= 0xDFFF)) {
-      return false;
-    }
-    i += static_cast<std::size_t>(extra) + 1;
+    const std::size_t length = utf8_sequence_length(text, i);
+    if (length == 0) return false;
+    i += length;
   }
   return true;
 }
@@ -106,6 +84,8 @@ std::shared_ptr<Cell> filled(Json value) {
 Body Body::from_bytes(http::Bytes bytes, std::string_view content_type) {
   Body body;
   if (bytes.empty()) return body;
+  // JSON nested deeper than kMaxJsonDepth stays text (the scanner refuses it): copying, comparing
+  // and printing a value recurse once per level, and a hostile answer must not overflow a stack.
   if ((contains_json_media_type(content_type) || content_type.empty()) &&
       looks_like_json_container(bytes)) {
     // Checked by the scanner, which accepts what nlohmann/json accepts; parsed on first use.

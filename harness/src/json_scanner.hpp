@@ -9,12 +9,12 @@
 #include <string>
 #include <string_view>
 
+#include "kv/harness/json_limits.hpp"
 #include "kv/http.hpp"
 
 namespace kv::harness::detail {
 
-/// Deepest nesting of arrays and objects a fixture may have (real bodies nest about 5 deep).
-inline constexpr std::size_t kMaxJsonDepth = 256;
+using kv::harness::kMaxJsonDepth;
 
 class JsonScanner {
  public:

@@ -1,6 +1,7 @@
 // Match and sanitizer rules: defaults, JSON reading (with the file and full JSON Pointer of every
 // mistake) and writing.
 #include "kv/harness/rules.hpp"
+#include "kv/harness/json_limits.hpp"
 
 #include <algorithm>
 #include <stdexcept>
@@ -81,20 +82,20 @@ std::string drop_trailing_slash(std::string_view text) {
 }
 
 // The hand-written equivalent of a rewrite, when there is one.
-std::string (*builtin_for(std::string_view pattern, std::string_view replacement))(
-    std::string_view) {
+std::string (*builtin_for(std::string_view pattern,
+                          std::string_view replacement))(std::string_view) {
   if (pattern == "/%2[Ff]$" && replacement.empty()) return drop_encoded_slash_suffix;
   if (pattern == "(.)/$" && replacement == "$1") return drop_trailing_slash;
   return nullptr;
 }
 
 // A compiled regex, or a diagnostic at `pointer` naming the pattern and the regex error.
-std::regex compile(const Where& w, const std::string& pointer, const std::string& pattern) {
+Regex compile(const Where& w, const std::string& pointer, const std::string& pattern) {
   try {
-    return std::regex(pattern, std::regex::ECMAScript);
-  } catch (const std::regex_error& error) {
-    w.error(pointer, "bad-regex", "an ECMAScript regular expression",
-            describe_json(Json(pattern)) + " (" + error.what() + ")");
+    return Regex(pattern);
+  } catch (const RegexError& error) {
+    w.error(pointer, "bad-regex", "a regular expression (RE2 syntax)",
+            describe_json(Json(pattern)) + " (" + error.reason() + ")");
   }
 }
 
@@ -156,7 +157,7 @@ RulesError::RulesError(Diagnostic diagnostic)
 
 std::string RegexRewrite::apply(std::string_view text) const {
   if (builtin) return builtin(text);
-  return std::regex_replace(std::string(text), compiled, replacement);
+  return compiled.replace_all(text, replacement);
 }
 
 RegexRewrite make_rewrite(std::string pattern, std::string replacement) {
@@ -167,11 +168,7 @@ RegexRewrite make_rewrite(std::string pattern, std::string replacement) {
     rewrite.replacement = std::move(replacement);
     return rewrite;
   }
-  try {
-    rewrite.compiled = std::regex(pattern, std::regex::ECMAScript);
-  } catch (const std::regex_error& error) {
-    throw std::invalid_argument("invalid regular expression \"" + pattern + "\": " + error.what());
-  }
+  rewrite.compiled = Regex(pattern);
   rewrite.pattern = std::move(pattern);
   rewrite.replacement = std::move(replacement);
   return rewrite;
@@ -381,6 +378,13 @@ Json SanitizerRules::to_json() const {
 Rules Rules::parse(std::string_view text, const RulesOrigin& origin) {
   Rules rules;
   if (text.find_first_not_of(" \t\r\n") == std::string_view::npos) return rules;
+  // Copying and walking a value recurse once per level: the depth is bounded before parsing.
+  if (auto at = find_excess_nesting(text)) {
+    throw RulesError(
+        Diagnostic{origin.file, line_column(text, *at), "too-deep",
+                   "JSON nested at most " + std::to_string(kMaxJsonDepth) + " levels deep",
+                   "a deeper array or object", ""});
+  }
   Json json;
   try {
     json = Json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/true,
@@ -391,6 +395,13 @@ Rules Rules::parse(std::string_view text, const RulesOrigin& origin) {
     if (auto colon = detail.find(": "); colon != std::string::npos)
       detail = detail.substr(colon + 2);
     throw RulesError(Diagnostic{origin.file, line_column(text, offset), "syntax-error",
+                                "a JSON object {\"match\": ..., \"sanitize\": ...}", detail, ""});
+  } catch (const Json::exception& e) {
+    // A number too large for a double ("1e999") is out_of_range, not a parse_error.
+    std::string detail = e.what();
+    if (auto bracket = detail.find("] "); bracket != std::string::npos)
+      detail = detail.substr(bracket + 2);
+    throw RulesError(Diagnostic{origin.file, "", "syntax-error",
                                 "a JSON object {\"match\": ..., \"sanitize\": ...}", detail, ""});
   }
   return from_json(json, origin);

@@ -8,6 +8,7 @@ set(KV_HARNESS_SOURCES
   fixture_reader.cpp
   fixture_writer.cpp
   har.cpp
+  json_limits.cpp
   json_pointer.cpp
   json_scanner.cpp
   lint.cpp
@@ -24,10 +25,12 @@ set(KV_HARNESS_SOURCES
   proxy_rewrite.cpp
   random.cpp
   recording_transport.cpp
+  regex.cpp
   rules.cpp
   sanitizer.cpp
   session.cpp
   target.cpp
   termination.cpp
   test_session.cpp
+  utf8.cpp
 )

@@ -88,6 +88,11 @@ TEST_CASE("Malformed URLs are rejected with the URL and the reason") {
       {"https://host:8a/", "port must be a number"},
       {"https://user@host/", "user info is not supported"},
       {"https://[::1/", "unterminated IPv6 address"},
+      {"https://1]:.0.L.1:8443/",
+       "a host with ':', '[' or ']' must be an IPv6 address in brackets"},
+      {"https://a:b:443/", "a host with ':', '[' or ']' must be an IPv6 address in brackets"},
+      {"http://[*[x]/", "an address in brackets must be an IPv6 address"},
+      {"http://[host]/", "an address in brackets must be an IPv6 address"},
   };
   for (const auto& [text, why] : cases) {
     CHECK_THROWS_MATCHES(Url(text), std::invalid_argument,

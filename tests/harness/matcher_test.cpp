@@ -194,8 +194,8 @@ TEST_CASE("Rules with mistakes are refused with the file and the full JSON Point
        "  found:    \"yes\""},
       {R"({"match": {"pathRewrites": [{"pattern": "(", "replacement": ""}]}})",
        "scenarios/x.json: error at /rules/match/pathRewrites/0/pattern [bad-regex]\n"
-       "  expected: an ECMAScript regular expression\n"
-       "  found:    \"(\" (Mismatched '(' and ')' in regular expression)"},
+       "  expected: a regular expression (RE2 syntax)\n"
+       "  found:    \"(\" (missing ): ()"},
       {R"({"match": {"ignoreBody": []}})",
        "scenarios/x.json: error at /rules/match/ignoreBody [unknown-rule]\n"
        "  expected: one of compareBodies, compareHeaders, ignoreQueryParameters, "

@@ -279,8 +279,8 @@ TEST_CASE("Bad rules stored in a fixture name the file and the pointer in the fi
   CHECK_THROWS_WITH(PlaybackTransport(fixture, options),
                     "recordings/x.json: error at /kvharness/matchRules/pathRewrites/0/pattern "
                     "[bad-regex]\n"
-                    "  expected: an ECMAScript regular expression\n"
-                    "  found:    \"(\" (Mismatched '(' and ')' in regular expression)");
+                    "  expected: a regular expression (RE2 syntax)\n"
+                    "  found:    \"(\" (missing ): ()");
 }
 
 TEST_CASE("Fixture names follow the Azure SDK convention <Suite>.<Test>.json", "[playback]") {

@@ -2,6 +2,7 @@
 // Golden files live in tests/scenario/golden; scripts/approve-golden.sh rewrites them.
 #include <catch2/catch.hpp>
 
+#include "cli_support.hpp"
 #include "skip.hpp"
 
 #include <sys/wait.h>
@@ -16,56 +17,9 @@
 #include <nlohmann/json.hpp>
 
 namespace fs = std::filesystem;
+using namespace kv::test;
 
 namespace {
-
-const std::string kSource = KV_SOURCE_DIR;
-const std::string kCli = std::string(KV_BINARY_DIR) + "/harness/cli/kvharness";
-
-struct CliResult {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
-
-std::string read(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-void write(const fs::path& path, const std::string& text) {
-  fs::create_directories(path.parent_path());
-  std::ofstream(path, std::ios::binary) << text;
-}
-
-/// A fresh temporary folder, removed at the end of the test.
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    std::string pattern = (fs::temp_directory_path() / "kvharness-cli-test-XXXXXX").string();
-    path = mkdtemp(pattern.data());
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-};
-
-/// Runs kvharness in `cwd` with a clean mode/vault environment.
-CliResult run_cli(const std::string& args, const std::string& cwd = kSource) {
-  TempDir out;
-  std::string command = "cd '" + cwd + "' && env -u AZURE_TEST_MODE -u AZURE_KEYVAULT_URL '" +
-                        kCli + "' " + args + " >'" + (out.path / "out").string() + "' 2>'" +
-                        (out.path / "err").string() + "'";
-  int status = std::system(command.c_str());
-  CliResult r;
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  r.out = read(out.path / "out");
-  r.err = read(out.path / "err");
-  return r;
-}
 
 /// Durations vary from run to run; everything else in the console output is stable.
 std::string normalize(const std::string& text) {

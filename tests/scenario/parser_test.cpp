@@ -131,8 +131,8 @@ TEST_CASE("Every class of scenario file error names the file, the pointer, expec
        "  hint:     did you mean \"equals\"?"},
       {R"({"name": "x", "steps": [{"op": "get", "name": "a", "expect": {"value": {"matches": "(["}}}]})",
        "s.json: error at /steps/0/expect/value/matches [bad-regex]\n"
-       "  expected: a valid ECMAScript regular expression\n"
-       "  found:    \"([\" (Unexpected character within '[...]' in regular expression)"},
+       "  expected: a regular expression (RE2 syntax)\n"
+       "  found:    \"([\" (missing ]: [)"},
       {R"({"name": "x", "steps": [{"op": "get", "name": "a", "expect": {"error": {"status": 404}, "value": "v"}}]})",
        "s.json: error at /steps/0/expect [conflicting-expectation]\n"
        "  expected: either \"error\" or field checks, not both\n"

@@ -38,7 +38,9 @@ int export_command(int argc, char** argv) {
   }
   try {
     auto fixture = harness::load_fixture(args["har"].as<std::string>());
-    std::string text = harness::export_har(fixture).dump(2) + "\n";
+    std::string text =
+        harness::export_har(fixture).dump(2, ' ', false, harness::Json::error_handler_t::replace) +
+        "\n";
     if (args["output"].as<std::string>().empty()) {
       std::cout << text;
     } else {

@@ -126,7 +126,8 @@ int lint_command(int argc, char** argv) {
   const std::size_t infos = severity_count(harness::Severity::Info);
   const std::string linted = count(files.size() - unloadable, "recording");
   if (all.empty()) {
-    std::cout << "ok: " << linted << ", no findings\n";
+    // Not "ok" when some recordings could not even be loaded.
+    std::cout << (unloadable == 0 ? "ok: " : "") << linted << ", no findings\n";
   } else {
     std::cout << count(errors, "error") << ", " << count(warnings, "warning") << ", " << infos
               << " info in " << with_findings << " of " << linted << "\n";
@@ -142,7 +143,8 @@ int lint_command(int argc, char** argv) {
                             {"findings", harness::Json::array()}};
     for (const auto& d : all) report["findings"].push_back(to_json(d));
     try {
-      harness::write_file_atomically(json_file, report.dump(2) + "\n");
+      harness::write_file_atomically(
+          json_file, report.dump(2, ' ', false, harness::Json::error_handler_t::replace) + "\n");
     } catch (const std::exception& e) {
       std::cerr << "kvharness lint: " << e.what() << "\n";
       return kUsage;

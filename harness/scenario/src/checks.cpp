@@ -1,8 +1,7 @@
 // Expectations: field checks and error checks, producing "expected"/"actual" texts for reports.
 #include "kv/scenario/checks.hpp"
 
-#include <regex>
-
+#include "kv/harness/regex.hpp"
 #include "kv/http.hpp"
 
 namespace kv::scenario {
@@ -11,7 +10,8 @@ namespace {
 using nlohmann::json;
 
 std::string show(const json& value) {
-  return value.is_string() ? "\"" + value.get<std::string>() + "\"" : value.dump();
+  return value.is_string() ? "\"" + value.get<std::string>() + "\""
+                           : value.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
 std::string describe_outcome(const Outcome& outcome) {
@@ -98,12 +98,18 @@ std::optional<std::string> apply(const Check& check, const std::optional<json>& 
     case CheckKind::Contains:
       if (contains(*actual, operand)) return std::nullopt;
       break;
-    case CheckKind::Matches:
-      if (actual->is_string() &&
-          std::regex_search(actual->get<std::string>(), std::regex(operand.get<std::string>()))) {
-        return std::nullopt;
+    case CheckKind::Matches: {
+      // The parser checked patterns without variables; one made with variables is checked here.
+      std::optional<harness::Regex> pattern;
+      try {
+        pattern.emplace(operand.get<std::string>());
+      } catch (const harness::RegexError& error) {
+        return show(*actual) +
+               " (the pattern is not a valid regular expression: " + error.reason() + ")";
       }
+      if (actual->is_string() && pattern->search(actual->get<std::string>())) return std::nullopt;
       break;
+    }
     case CheckKind::GreaterThan:
       if (!actual->is_null() && compare(*actual, operand) > 0) return std::nullopt;
       break;
@@ -160,7 +166,8 @@ std::optional<json> find_field(const json& result, const std::string& path) {
 }
 
 std::string field_to_text(const json& value) {
-  return value.is_string() ? value.get<std::string>() : value.dump();
+  return value.is_string() ? value.get<std::string>()
+                           : value.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
 std::optional<Mismatch> evaluate(const std::optional<Expectation>& expect, const Outcome& outcome,

@@ -25,6 +25,11 @@ std::vector<std::string> collect_scenario_files(const std::vector<std::string>& 
       files.insert(files.end(), found.begin(), found.end());
     } else if (fs::is_regular_file(path, ec)) {
       files.push_back(path);
+    } else if (path.empty()) {
+      throw std::runtime_error("an empty path was given as a scenario file or folder");
+    } else if (fs::exists(path, ec)) {
+      throw std::runtime_error(
+          path + " is not a scenario file or folder (it is a device, pipe or socket)");
     } else {
       throw std::runtime_error("no such scenario file or folder: " + path);
     }

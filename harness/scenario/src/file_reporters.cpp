@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "kv/harness/utf8.hpp"
 #include "kv/scenario/reporters.hpp"
 
 namespace kv::scenario {
@@ -21,8 +22,15 @@ std::string seconds(std::chrono::nanoseconds d) {
   return out.str();
 }
 
-// XML 1.0 forbids most control characters even as references; they become U+FFFD.
-std::string xml_escape(const std::string& text) {
+// XML 1.0 forbids most control characters even as references, U+FFFE and U+FFFF, and bytes
+// that are not UTF-8 (a recorded body may hold any); they all become U+FFFD.
+std::string xml_escape(const std::string& raw) {
+  std::string text = harness::to_valid_utf8(raw);
+  for (const char* noncharacter : {"\xEF\xBF\xBE", "\xEF\xBF\xBF"}) {
+    for (std::size_t at = 0; (at = text.find(noncharacter, at)) != std::string::npos; at += 3) {
+      text.replace(at, 3, "\xEF\xBF\xBD");
+    }
+  }
   std::string out;
   for (unsigned char c : text) {
     switch (c) {
@@ -133,7 +141,9 @@ std::string to_json_report(const RunSummary& summary, const std::string& mode) {
       {"failed", summary.failed()},
       {"durationMs", std::chrono::duration<double, std::milli>(summary.duration).count()},
       {"scenarios", std::move(scenarios)}};
-  return doc.dump(2) + "\n";
+  // Invalid UTF-8 (from a recorded body) becomes U+FFFD rather than an exception: the report is
+  // always written.
+  return doc.dump(2, ' ', false, ordered_json::error_handler_t::replace) + "\n";
 }
 
 }  // namespace kv::scenario

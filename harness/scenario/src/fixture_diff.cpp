@@ -3,8 +3,10 @@
 #include "kv/scenario/fixture_diff.hpp"
 
 #include <algorithm>
+#include <cctype>
+#include <cstdint>
 #include <map>
-#include <regex>
+#include <string_view>
 
 #include "kv/harness/operation.hpp"
 #include "kv/url.hpp"
@@ -13,6 +15,109 @@ namespace kv::scenario {
 namespace {
 
 using harness::Json;
+
+bool is_host_char(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '.' || c == '-';
+}
+
+bool is_digit(char c) {
+  return c >= '0' && c <= '9';
+}
+
+bool is_word_char(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_';
+}
+
+bool is_lower_hex(char c) {
+  return is_digit(c) || (c >= 'a' && c <= 'f');
+}
+
+// The normalisations below are scans, not regexes: std::regex recurses once per character and
+// overflows the stack on a long host or body.
+
+// Every match that starts with `key` replaced by `replacement`; `match_end(at)` is the end of the
+// match at `at` (where `key` was found), or npos when there is none there.
+template <class MatchEnd>
+std::string replace_matches(const std::string& s, std::string_view key, MatchEnd match_end,
+                            std::string_view replacement) {
+  std::string out;
+  std::size_t copied = 0;
+  for (std::size_t at = s.find(key); at != std::string::npos; at = s.find(key, at)) {
+    const std::size_t end = match_end(at);
+    if (end == std::string::npos) {
+      at += key.size();
+      continue;
+    }
+    out.append(s, copied, at - copied);
+    out += replacement;
+    copied = at = end;
+  }
+  out.append(s, copied);
+  return out;
+}
+
+// Every "https://HOST[:PORT]" replaced by "https://{vault}".
+std::string replace_hosts(const std::string& s) {
+  static constexpr std::string_view kScheme = "https://";
+  auto match_end = [&](std::size_t at) {
+    std::size_t end = at + kScheme.size();
+    while (end < s.size() && is_host_char(s[end])) ++end;
+    if (end == at + kScheme.size()) return std::string::npos;
+    if (end + 1 < s.size() && s[end] == ':' && is_digit(s[end + 1])) {
+      end += 2;
+      while (end < s.size() && is_digit(s[end])) ++end;
+    }
+    return end;
+  };
+  return replace_matches(s, kScheme, match_end, "https://{vault}");
+}
+
+// Every whole word of 32 lowercase hex digits (a secret version) replaced by "{version}".
+std::string replace_versions(const std::string& s) {
+  std::string out;
+  std::size_t i = 0;
+  while (i < s.size()) {
+    if (!is_word_char(s[i])) {
+      out += s[i++];
+      continue;
+    }
+    std::size_t end = i;
+    bool hex = true;
+    while (end < s.size() && is_word_char(s[end])) hex = is_lower_hex(s[end++]) && hex;
+    if (hex && end - i == 32) {
+      out += "{version}";
+    } else {
+      out.append(s, i, end - i);
+    }
+    i = end;
+  }
+  return out;
+}
+
+// Every "$skiptoken=VALUE" (up to '&' or '"') replaced by "$skiptoken={skiptoken}".
+std::string replace_skiptokens(const std::string& s) {
+  static constexpr std::string_view kKey = "$skiptoken=";
+  auto match_end = [&](std::size_t at) {
+    std::size_t end = at + kKey.size();
+    while (end < s.size() && s[end] != '&' && s[end] != '"') ++end;
+    return end;
+  };
+  return replace_matches(s, kKey, match_end, "$skiptoken={skiptoken}");
+}
+
+// A digest of binary bytes (FNV-1a, 64 bits): two bodies of the same length differ in the view
+// whenever their bytes do, without copying multi-kilobyte bodies into it.
+std::string digest(const http::Bytes& bytes) {
+  std::uint64_t hash = 14695981039346656037ULL;
+  for (const auto byte : bytes) {
+    hash ^= static_cast<std::uint8_t>(byte);
+    hash *= 1099511628211ULL;
+  }
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out(16, '0');
+  for (std::size_t i = 16; i-- > 0; hash >>= 4) out[i] = kHex[hash & 0xF];
+  return out;
+}
 
 struct View {
   std::string operation;
@@ -38,14 +143,8 @@ class Normalizer {
         s.replace(at, value.size(), name);
       }
     }
-    static const std::regex host(R"(https://[A-Za-z0-9.\-]+(:[0-9]+)?)");
-    s = std::regex_replace(s, host, "https://{vault}");
-    if (options_.ignore_volatile) {
-      static const std::regex version(R"(\b[0-9a-f]{32}\b)");
-      static const std::regex skiptoken(R"((\$skiptoken=)[^&"]*)");
-      s = std::regex_replace(s, version, "{version}");
-      s = std::regex_replace(s, skiptoken, "$1{skiptoken}");
-    }
+    s = replace_hosts(s);
+    if (options_.ignore_volatile) s = replace_skiptokens(replace_versions(s));
     return s;
   }
 
@@ -82,7 +181,8 @@ class Normalizer {
       case harness::Body::Kind::Text:
         return text(std::string(b.bytes.begin(), b.bytes.end()));
       case harness::Body::Kind::Binary:
-        return "<" + std::to_string(b.bytes.size()) + " binary bytes>";
+        return "<" + std::to_string(b.bytes.size()) + " binary bytes, digest " + digest(b.bytes) +
+               ">";
     }
     return nullptr;
   }
@@ -134,7 +234,7 @@ std::vector<View> views(const harness::Fixture& fixture, const DiffOptions& opti
 }
 
 std::string show(const Json& value) {
-  std::string text = value.dump();
+  std::string text = value.dump(-1, ' ', false, Json::error_handler_t::replace);
   if (text.size() > 120) text = text.substr(0, 117) + "...";
   return text;
 }

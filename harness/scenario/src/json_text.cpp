@@ -26,6 +26,17 @@ std::optional<nlohmann::json> parse_json_text(std::string_view text, const std::
     error.expected = "valid JSON (comments allowed)";
     error.found = detail;
     return std::nullopt;
+  } catch (const nlohmann::json::exception& e) {
+    // A number too large for a double ("1e999") is out_of_range, not a parse_error.
+    std::string detail = e.what();
+    if (auto bracket = detail.find("] "); bracket != std::string::npos)
+      detail = detail.substr(bracket + 2);
+    error.file = file;
+    error.where = "";
+    error.id = "syntax-error";
+    error.expected = "valid JSON (comments allowed)";
+    error.found = detail;
+    return std::nullopt;
   }
 }
 

@@ -2,11 +2,16 @@
 // problem rather than stopping at the first, so one `kvharness check` shows them all.
 #include "kv/scenario/parser.hpp"
 
+#include "kv/harness/json_limits.hpp"
 #include "kv/harness/json_pointer.hpp"
+#include "kv/harness/regex.hpp"
 #include "kv/harness/rules.hpp"
 
-#include <regex>
+#include <algorithm>
+#include <filesystem>
+#include <map>
 #include <set>
+#include <string_view>
 
 #include "json_text.hpp"
 #include "kv/scenario/diagnostic.hpp"
@@ -29,14 +34,33 @@ const std::vector<std::string> kCheckNames = {"equals",      "notEquals", "exist
                                               "greaterThan", "lessThan",  "length"};
 const std::vector<std::string> kErrorKeys = {"status", "code", "innerCode", "messageContains"};
 
-bool is_identifier(const std::string& name) {
-  static const std::regex pattern("[A-Za-z_][A-Za-z0-9_]*");
-  return std::regex_match(name, pattern);
+bool is_ascii_digit(char c) {
+  return c >= '0' && c <= '9';
 }
 
+bool is_ascii_letter(char c) {
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
+}
+
+// [A-Za-z_][A-Za-z0-9_]*, scanned: std::regex recurses per character and overflows the stack on
+// a long name.
+bool is_identifier(const std::string& name) {
+  if (name.empty() || is_ascii_digit(name.front())) return false;
+  return std::all_of(name.begin(), name.end(),
+                     [](char c) { return is_ascii_letter(c) || is_ascii_digit(c) || c == '_'; });
+}
+
+// YYYY-MM-DDTHH:MM:SS[.fraction]Z, scanned for the same reason.
 bool is_date(const std::string& text) {
-  static const std::regex pattern(R"(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z)");
-  return std::regex_match(text, pattern);
+  static constexpr std::string_view kShape = "dddd-dd-ddTdd:dd:dd";
+  if (text.size() < kShape.size() + 1 || text.back() != 'Z') return false;
+  for (std::size_t i = 0; i < kShape.size(); ++i) {
+    if (kShape[i] == 'd' ? !is_ascii_digit(text[i]) : text[i] != kShape[i]) return false;
+  }
+  const std::string_view rest(text.data() + kShape.size(), text.size() - kShape.size() - 1);
+  if (rest.empty()) return true;
+  return rest.size() >= 2 && rest.front() == '.' &&
+         std::all_of(rest.begin() + 1, rest.end(), is_ascii_digit);
 }
 
 bool has_variables(const std::string& text) {
@@ -83,7 +107,10 @@ class Parser {
               describe_value(root["rules"]));
       }
     }
-    if (root.contains("variables")) parse_variables(root["variables"], scenario);
+    if (root.contains("variables")) {
+      parse_variables(root["variables"], scenario);
+      order_variables(scenario.variables);
+    }
     for (const auto& v : scenario.variables) defined_.insert(v.name);
 
     if (!root.contains("steps")) {
@@ -192,6 +219,97 @@ class Parser {
       }
       scenario.variables.push_back(std::move(def));
     }
+  }
+
+  // A "${" without its "}" is a typo, not literal text ("$${" writes a literal "${"). Every
+  // string of `value` is looked at; the error names `pointer`, the value's own place.
+  void check_unclosed(const json& value, const std::string& pointer) {
+    std::vector<const json*> pending{&value};
+    while (!pending.empty()) {
+      const json* node = pending.back();
+      pending.pop_back();
+      if (node->is_structured()) {
+        for (const auto& child : *node) pending.push_back(&child);
+        continue;
+      }
+      if (!node->is_string()) continue;
+      if (auto at = find_unclosed_reference(node->get_ref<const std::string&>())) {
+        error(pointer, "unclosed-variable", "\"${name}\" closed by \"}\"",
+              describe_value(*node) + " (the \"${\" at offset " + std::to_string(*at) +
+                  " is not closed)",
+              "close it with \"}\", or write \"$${\" for a literal \"${\"");
+        return;
+      }
+    }
+  }
+
+  // Literal variables may use other variables; the runner defines them in the order left here,
+  // so each one comes after those it uses. A reference to a name that is not a variable, or a
+  // cycle, is an error here rather than a failure after the scenario started.
+  void order_variables(std::vector<VariableDef>& variables) {
+    std::map<std::string, std::size_t> index;
+    for (std::size_t i = 0; i < variables.size(); ++i) index[variables[i].name] = i;
+    std::vector<std::vector<std::size_t>> uses(variables.size());
+    bool broken = false;
+    for (std::size_t i = 0; i < variables.size(); ++i) {
+      const VariableDef& def = variables[i];
+      if (def.kind != VariableKind::Literal) continue;
+      check_unclosed(json(def.value), def.pointer);
+      for (const auto& name : referenced_variables(def.value)) {
+        auto it = index.find(name);
+        if (it != index.end()) {
+          uses[i].push_back(it->second);
+          continue;
+        }
+        std::vector<std::string> candidates;
+        for (const auto& v : variables) candidates.push_back(v.name);
+        auto near = nearest_name(name, candidates);
+        error(def.pointer, "unknown-variable", "a variable defined under \"variables\"",
+              in_quotes("${" + name + "}"),
+              near ? "did you mean " + in_quotes(*near) + "?"
+                   : "variables can use other variables, not captures (which do not exist yet)");
+        broken = true;
+      }
+    }
+    if (broken) return;
+    // Depth-first, iteratively: 0 = not visited, 1 = on the current path, 2 = done.
+    std::vector<int> state(variables.size(), 0);
+    std::vector<std::size_t> order;
+    for (std::size_t root = 0; root < variables.size(); ++root) {
+      if (state[root] != 0) continue;
+      std::vector<std::pair<std::size_t, std::size_t>> path{{root, 0}};  // (node, next use)
+      state[root] = 1;
+      while (!path.empty()) {
+        auto& [node, next] = path.back();
+        if (next == uses[node].size()) {
+          state[node] = 2;
+          order.push_back(node);
+          path.pop_back();
+          continue;
+        }
+        const std::size_t used = uses[node][next++];
+        if (state[used] == 2) continue;
+        if (state[used] == 1) {
+          std::string cycle;
+          bool in_cycle = false;
+          for (const auto& step : path) {
+            in_cycle = in_cycle || step.first == used;
+            if (in_cycle) cycle += in_quotes(variables[step.first].name) + " → ";
+          }
+          cycle += in_quotes(variables[used].name);
+          error(variables[used].pointer, "variable-cycle",
+                "variables that do not use each other in a cycle", cycle,
+                "give one of them a value that uses no variable of the cycle");
+          return;
+        }
+        state[used] = 1;
+        path.emplace_back(used, 0);
+      }
+    }
+    std::vector<VariableDef> sorted;
+    sorted.reserve(variables.size());
+    for (std::size_t i : order) sorted.push_back(std::move(variables[i]));
+    variables = std::move(sorted);
   }
 
   std::vector<Step> parse_steps(const json& steps, const std::string& pointer, bool cleanup) {
@@ -448,10 +566,10 @@ class Parser {
         }
         if (!has_variables(operand.get<std::string>())) {
           try {
-            std::regex test(operand.get<std::string>());
-          } catch (const std::regex_error& e) {
-            error(pointer, "bad-regex", "a valid ECMAScript regular expression",
-                  describe_value(operand) + " (" + e.what() + ")");
+            harness::Regex test(operand.get<std::string>());
+          } catch (const harness::RegexError& e) {
+            error(pointer, "bad-regex", "a regular expression (RE2 syntax)",
+                  describe_value(operand) + " (" + e.reason() + ")");
             return std::nullopt;
           }
         }
@@ -527,6 +645,7 @@ class Parser {
     std::set<std::string> available = defined_;
     if (step.repeat) available.insert(step.repeat->index);
     auto check = [&](const json& value, const std::string& pointer) {
+      check_unclosed(value, pointer);
       for (const auto& name : referenced_variables_in(value)) {
         if (available.count(name)) continue;
         std::vector<std::string> candidates(available.begin(), available.end());
@@ -564,6 +683,24 @@ class Parser {
 }  // namespace
 
 Scenario parse_scenario(std::string_view text, const std::string& file) {
+  if (text.size() > kMaxScenarioBytes) {
+    throw ScenarioFileError({Diagnostic{
+        file, "", "too-large",
+        "a scenario file of at most " + std::to_string(kMaxScenarioBytes) + " bytes (4 MiB)",
+        std::to_string(text.size()) + " bytes", "split it into several scenarios"}});
+  }
+  if (text.find_first_not_of(" \t\r\n") == std::string_view::npos) {
+    throw ScenarioFileError({Diagnostic{file, "", "empty-file", "a scenario (a JSON object)",
+                                        text.empty() ? "an empty file" : "only white space", ""}});
+  }
+  // Parsing, copying and walking a JSON value recurse once per level: the depth is bounded
+  // before nlohmann/json sees the text.
+  if (auto at = harness::find_excess_nesting(text)) {
+    throw ScenarioFileError({Diagnostic{
+        file, harness::line_column(text, *at), "too-deep",
+        "JSON nested at most " + std::to_string(harness::kMaxJsonDepth) + " levels deep",
+        "a deeper array or object", ""}});
+  }
   Diagnostic syntax;
   auto root = detail::parse_json_text(text, file, syntax);
   if (!root) throw ScenarioFileError({syntax});
@@ -571,12 +708,30 @@ Scenario parse_scenario(std::string_view text, const std::string& file) {
 }
 
 Scenario load_scenario(const std::string& path) {
+  auto refuse = [&](std::string id, std::string found) {
+    return ScenarioFileError(
+        {Diagnostic{path, "", std::move(id), "a readable scenario file", std::move(found), ""}});
+  };
+  std::error_code ec;
+  const auto status = std::filesystem::status(path, ec);
+  // A missing file is left to the read below, whose message carries the system error.
+  if (std::filesystem::is_directory(status)) throw refuse("not-a-file", "a folder");
+  if (std::filesystem::exists(status) && !std::filesystem::is_regular_file(status)) {
+    throw refuse("not-a-file", "not a regular file (a device, pipe or socket)");
+  }
+  // Refused before reading: a 50 MB scenario would take gigabytes as a DOM.
+  const auto size = std::filesystem::file_size(path, ec);
+  if (!ec && size > kMaxScenarioBytes) {
+    throw ScenarioFileError({Diagnostic{
+        path, "", "too-large",
+        "a scenario file of at most " + std::to_string(kMaxScenarioBytes) + " bytes (4 MiB)",
+        std::to_string(size) + " bytes", "split it into several scenarios"}});
+  }
   std::string text;
   try {
     text = detail::read_text_file(path);
   } catch (const std::exception& e) {
-    throw ScenarioFileError(
-        {Diagnostic{path, "", "unreadable-file", "a readable scenario file", e.what(), ""}});
+    throw refuse("unreadable-file", e.what());
   }
   return parse_scenario(text, path);
 }

@@ -1,9 +1,50 @@
 // The bridge between the scenario runner and the record/replay test session.
 #include "kv/scenario/session_runner.hpp"
 
+#include "kv/harness/sanitizer.hpp"
 #include "kv/harness/test_session.hpp"
 
+#include <optional>
+
 namespace kv::scenario {
+namespace {
+
+// Everything a step result shows, through the session's sanitizer: a failing step's actual value
+// may hold the client secret or another registered secret, and reports must not show what the
+// fixture redacts.
+void scrub(const harness::Sanitizer& sanitizer, StepResult& step) {
+  for (std::string* text : {&step.title, &step.at, &step.expected, &step.actual, &step.error}) {
+    *text = sanitizer.scrub(*text);
+  }
+  for (auto& group : step.history) group.outcome = sanitizer.scrub(group.outcome);
+}
+
+void scrub(const harness::Sanitizer& sanitizer, ScenarioResult& result) {
+  for (auto& step : result.steps) scrub(sanitizer, step);
+  result.error = sanitizer.scrub(result.error);
+}
+
+// Forwards step events with their texts scrubbed (the console prints them as they come).
+class ScrubbingObserver final : public RunObserver {
+ public:
+  ScrubbingObserver(RunObserver& inner, std::shared_ptr<const harness::Sanitizer> sanitizer)
+      : inner_(inner), sanitizer_(std::move(sanitizer)) {}
+  void scenario_started(const Scenario& scenario) override { inner_.scenario_started(scenario); }
+  void step_finished(const Scenario& scenario, const StepResult& step) override {
+    StepResult copy = step;
+    scrub(*sanitizer_, copy);
+    inner_.step_finished(scenario, copy);
+  }
+  void scenario_finished(const ScenarioResult& result) override {
+    inner_.scenario_finished(result);
+  }
+
+ private:
+  RunObserver& inner_;
+  std::shared_ptr<const harness::Sanitizer> sanitizer_;
+};
+
+}  // namespace
 
 ScenarioResult run_in_session(const Scenario& scenario, const SessionRunOptions& options) {
   auto start = std::chrono::steady_clock::now();
@@ -12,9 +53,10 @@ ScenarioResult run_in_session(const Scenario& scenario, const SessionRunOptions&
   result.name = scenario.name;
   result.mode = harness::to_string(options.mode);
   result.fixture = options.mode == harness::Mode::Live ? "" : options.fixture_path;
+  std::shared_ptr<const harness::Sanitizer> sanitizer;
   auto fail = [&](const std::string& message) {
     result.status = Status::Failed;
-    result.error = message;
+    result.error = sanitizer ? sanitizer->scrub(message) : message;
     result.duration = std::chrono::steady_clock::now() - start;
     if (options.observer) options.observer->scenario_finished(result);
     return result;
@@ -34,11 +76,14 @@ ScenarioResult run_in_session(const Scenario& scenario, const SessionRunOptions&
     }
     test.record_command = "kvharness run --mode record " + scenario.file;
     harness::TestSession session(options.fixture_path, std::move(test));
+    sanitizer = session.session().sanitizer();
+    std::optional<ScrubbingObserver> scrubbing;
+    if (options.observer) scrubbing.emplace(*options.observer, sanitizer);
 
     RunContext context;
     context.client = session.shared_client();
     context.clock = session.session().clock();
-    context.observer = options.observer;
+    context.observer = scrubbing ? &*scrubbing : nullptr;
     context.recorded_variable = [&session](const std::string& name,
                                            const std::function<std::string()>& generate) {
       return session.variable(name, generate);
@@ -56,6 +101,7 @@ ScenarioResult run_in_session(const Scenario& scenario, const SessionRunOptions&
       }
     }
     // A failed record run saves nothing: its exchanges are not a reference anyone should replay.
+    scrub(*sanitizer, result);
   } catch (const std::exception& e) {
     return fail(e.what());
   }

@@ -4,9 +4,10 @@
 namespace kv::scenario {
 namespace {
 
-// Calls on_text for literal runs and on_name for each ${name}; returns false on an unclosed "${".
-template <class OnText, class OnName>
-void scan(std::string_view text, OnText on_text, OnName on_name) {
+// Calls on_text for literal runs, on_name for each ${name} and on_unclosed with the offset of a
+// "${" that no "}" closes (which then reads as literal text).
+template <class OnText, class OnName, class OnUnclosed>
+void scan(std::string_view text, OnText on_text, OnName on_name, OnUnclosed on_unclosed) {
   std::size_t i = 0;
   while (i < text.size()) {
     if (text.compare(i, 3, "$${") == 0) {
@@ -21,6 +22,7 @@ void scan(std::string_view text, OnText on_text, OnName on_name) {
         i = close + 1;
         continue;
       }
+      on_unclosed(i);
     }
     on_text(text.substr(i, 1));
     ++i;
@@ -45,8 +47,19 @@ void collect(const nlohmann::json& value, std::vector<std::string>& names) {
 std::vector<std::string> referenced_variables(std::string_view text) {
   std::vector<std::string> names;
   scan(
-      text, [](std::string_view) {}, [&](std::string_view name) { names.emplace_back(name); });
+      text, [](std::string_view) {}, [&](std::string_view name) { names.emplace_back(name); },
+      [](std::size_t) {});
   return names;
+}
+
+std::optional<std::size_t> find_unclosed_reference(std::string_view text) {
+  std::optional<std::size_t> found;
+  scan(
+      text, [](std::string_view) {}, [](std::string_view) {},
+      [&](std::size_t at) {
+        if (!found) found = at;
+      });
+  return found;
 }
 
 std::vector<std::string> referenced_variables_in(const nlohmann::json& value) {
@@ -75,7 +88,8 @@ std::string Variables::substitute(std::string_view text) const {
                                          "\"variables\" nor captured by a step that ran)");
         }
         out += it->second;
-      });
+      },
+      [](std::size_t) {});
   return out;
 }
 

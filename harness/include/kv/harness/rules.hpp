@@ -3,7 +3,6 @@
 #pragma once
 
 #include <optional>
-#include <regex>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -11,6 +10,7 @@
 
 #include "kv/harness/diagnostic.hpp"
 #include "kv/harness/fixture.hpp"
+#include "kv/harness/regex.hpp"
 
 namespace kv::harness {
 
@@ -32,12 +32,12 @@ struct RulesOrigin {
   std::string pointer;
 };
 
-/// A regex rewrite; `pattern` uses ECMAScript syntax, `replacement` may use $1..$9.
+/// A regex rewrite; `pattern` uses RE2 syntax (see Regex), `replacement` may use $1..$99 and $&.
 struct RegexRewrite {
   std::string pattern;
   std::string replacement;
   /// Compiled once when the rule is built (left empty when `builtin` does the work).
-  std::regex compiled;
+  Regex compiled;
   /// The same rewrite written by hand, for the default rules every fixture carries (compiling
   /// and running a regex per path costs microseconds per request).
   std::string (*builtin)(std::string_view) = nullptr;
@@ -92,7 +92,7 @@ struct BodyPointerRule {
   Json value = "Sanitized";
   /// When set, the rule applies only to entries whose URI matches.
   std::optional<std::string> uri_pattern;
-  std::optional<std::regex> uri_compiled;
+  std::optional<Regex> uri_compiled;
 };
 
 /// What the sanitizer does before anything is written.
@@ -128,7 +128,7 @@ struct Rules {
   static Rules from_json(const Json& json, const RulesOrigin& origin = {});
 };
 
-/// Builds a compiled rewrite; throws std::invalid_argument naming the pattern when invalid.
+/// Builds a compiled rewrite; throws RegexError (a std::invalid_argument) naming the pattern.
 RegexRewrite make_rewrite(std::string pattern, std::string replacement);
 
 }  // namespace kv::harness

@@ -25,6 +25,8 @@ class UnknownVariableError : public std::runtime_error {
 
 /// The names referenced as ${name} in `text`, in order (duplicates kept). "$${" is a literal "${".
 std::vector<std::string> referenced_variables(std::string_view text);
+/// The offset of the first "${" in `text` that no "}" closes, if any.
+std::optional<std::size_t> find_unclosed_reference(std::string_view text);
 /// Every ${name} referenced anywhere in the strings of `value` (keys included).
 std::vector<std::string> referenced_variables_in(const nlohmann::json& value);
 
