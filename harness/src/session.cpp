@@ -244,6 +244,10 @@ std::vector<Exchange> Session::exchanges() const {
   return out;
 }
 
+std::vector<Entry> Session::recorded_entries() const {
+  return impl_->recorder ? impl_->recorder->entries() : std::vector<Entry>{};
+}
+
 std::shared_ptr<const Fixture> Session::fixture() const {
   return impl_->player ? impl_->player->prepared()->shared_fixture() : nullptr;
 }

@@ -47,7 +47,9 @@ ScenarioResult run_in_session(const Scenario& scenario, const SessionRunOptions&
     run.mode = result.mode;
     run.fixture = result.fixture;
     result = std::move(run);
-    if (result.status == Status::Passed) {
+    if (options.captured != nullptr) {
+      *options.captured = session.session().recorded_entries();
+    } else if (result.status == Status::Passed) {
       try {
         session.finish();
       } catch (const std::exception& e) {

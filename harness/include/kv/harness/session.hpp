@@ -107,6 +107,9 @@ class Session {
   /// The exchanges so far, in order: replayed entries in playback, recorded ones in record,
   /// everything sent in live mode.
   std::vector<Exchange> exchanges() const;
+  /// Record mode: a copy of the sanitized entries captured so far (what finish() would save);
+  /// empty in live and playback mode.
+  std::vector<Entry> recorded_entries() const;
   /// The playback fixture (null in live and record mode).
   std::shared_ptr<const Fixture> fixture() const;
   /// The sanitizer that scrubs anything this session writes or reports (fixtures, messages).

@@ -26,6 +26,9 @@ struct SessionRunOptions {
   /// How that local vault is started.
   harness::LocalVaultOptions localvault;
   RunObserver* observer = nullptr;
+  /// Record mode: when set, receives the sanitized entries of the run, passed or failed, and no
+  /// fixture is written (kvharness verify compares them with the committed recording).
+  std::vector<harness::Entry>* captured = nullptr;
 };
 
 /// Opens the session, builds the client, runs the scenario, finishes the session (saving the
