@@ -2,9 +2,7 @@
 #include "kv/scenario/verify.hpp"
 
 #include <algorithm>
-#include <cctype>
 #include <filesystem>
-#include <map>
 #include <set>
 #include <sstream>
 
@@ -47,13 +45,11 @@ Severity severity_of(const std::string& id) {
 const std::set<std::string> kEnumFields = {"recoveryLevel"};
 
 // Headers that vary with framing or the connection, not with what the service says.
-bool volatile_header(const std::string& name) {
-  static const std::set<std::string> names = {"date", "content-length", "transfer-encoding",
-                                              "connection", "keep-alive"};
-  std::string lower = name;
-  std::transform(lower.begin(), lower.end(), lower.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return names.count(lower) > 0;
+bool volatile_header(std::string_view name) {
+  static constexpr std::string_view kNames[] = {"Date", "Content-Length", "Transfer-Encoding",
+                                                "Connection", "Keep-Alive"};
+  return std::any_of(std::begin(kNames), std::end(kNames),
+                     [&](std::string_view n) { return http::iequals(n, name); });
 }
 
 const char* json_type(const Json& value) {
@@ -220,31 +216,26 @@ struct Comparer {
     }
   }
 
-  static std::map<std::string, std::string> header_names(const http::Headers& headers) {
-    std::map<std::string, std::string> names;  // lower-case name -> name as written
+  // Names in `headers` that `other` lacks, each once, volatile ones aside.
+  static std::vector<std::string> lacking(const http::Headers& headers,
+                                          const http::Headers& other) {
+    std::vector<std::string> names;
     for (const auto& [name, value] : headers) {
-      if (volatile_header(name)) continue;
-      std::string lower = name;
-      std::transform(lower.begin(), lower.end(), lower.begin(),
-                     [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-      names.emplace(lower, name);
+      if (volatile_header(name) || other.contains(name)) continue;
+      const bool seen = std::any_of(names.begin(), names.end(),
+                                    [&](const std::string& n) { return http::iequals(n, name); });
+      if (!seen) names.push_back(name);
     }
     return names;
   }
 
   void compare_headers(const Entry& recorded, const Entry& live, const std::string& where) {
-    const auto old_names = header_names(recorded.response_headers);
-    const auto new_names = header_names(live.response_headers);
-    for (const auto& [lower, name] : old_names) {
-      if (!new_names.count(lower))
-        add("header-removed", harness::child_pointer(where + "/ResponseHeaders", name),
-            "header " + name, "absent");
-    }
-    for (const auto& [lower, name] : new_names) {
-      if (!old_names.count(lower))
-        add("header-added", harness::child_pointer(where + "/ResponseHeaders", name), "absent",
-            "header " + name);
-    }
+    for (const auto& name : lacking(recorded.response_headers, live.response_headers))
+      add("header-removed", harness::child_pointer(where + "/ResponseHeaders", name),
+          "header " + name, "absent");
+    for (const auto& name : lacking(live.response_headers, recorded.response_headers))
+      add("header-added", harness::child_pointer(where + "/ResponseHeaders", name), "absent",
+          "header " + name);
   }
 
   void compare_entry(const Entry& recorded, std::size_t index, const Entry& live) {
