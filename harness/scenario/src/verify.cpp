@@ -341,9 +341,10 @@ std::vector<Diagnostic> compare_shapes(const harness::Fixture& recorded,
   };
   auto missing = [&](const Run& run) {
     const Entry& first = recorded.entries[run.entries.front()];
-    compare.hint = run.entries.size() > 1
-                       ? "then " + std::to_string(run.entries.size() - 1) + " more like it"
-                       : "";
+    const std::size_t more = run.entries.size() - 1;
+    compare.hint = more == 0 ? ""
+                             : "with the " + std::to_string(more) + " " + run.operation +
+                                   (more == 1 ? " exchange" : " exchanges") + " after it";
     compare.add("exchange-missing", "/Entries/" + std::to_string(run.entries.front()),
                 describe_exchange(first, run.operation), "no such exchange live");
   };
