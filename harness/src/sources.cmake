@@ -22,6 +22,7 @@ set(KV_HARNESS_SOURCES
   recording_transport.cpp
   rules.cpp
   sanitizer.cpp
+  sanitizer_set.cpp
   session.cpp
   target.cpp
   termination.cpp

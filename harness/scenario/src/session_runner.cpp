@@ -33,6 +33,7 @@ ScenarioResult run_in_session(const Scenario& scenario, const SessionRunOptions&
       test.rules_origin = {scenario.file, "/rules"};
     }
     test.record_command = "kvharness run --mode record " + scenario.file;
+    test.allow_weaker_sanitizers = options.allow_weaker_sanitizers;
     harness::TestSession session(options.fixture_path, std::move(test));
 
     RunContext context;
