@@ -532,3 +532,38 @@ TEST_CASE("verify --list-kinds lists every drift kind with its severity",
   CHECK(r.out.find("field-added (info): ") == 0);
   CHECK(r.out.find("\nexchange-extra (error): ") != std::string::npos);
 }
+
+TEST_CASE("check --max-age and --api-version flag stale recordings; a bad age is a usage error",
+          "[scenario][cli][staleness]") {
+  auto fresh = run_cli("check --max-age 36500 --api-version 7.5 scenarios/missing_secret.json");
+  CHECK(fresh.exit_code == 0);
+  CHECK(fresh.out.find("ok: 1 scenario(s) and ") == 0);
+  auto stale = run_cli("check --max-age 0 scenarios/missing_secret.json");
+  CHECK(stale.exit_code == 1);
+  CHECK(stale.out.find(
+            "recordings/missing_secret.json: error at /kvharness/recordedAt [stale-recording]\n"
+            "  expected: recorded in the last 0 days (on or after ") != std::string::npos);
+  auto other = run_cli("check --api-version 7.4 scenarios/missing_secret.json");
+  CHECK(other.exit_code == 1);
+  CHECK(other.out.find("  expected: api-version 7.4 (from --api-version)\n  found:    7.5\n") !=
+        std::string::npos);
+  auto bad = run_cli("check --max-age -3 scenarios/missing_secret.json");
+  CHECK(bad.exit_code == 2);
+  CHECK(bad.err == "kvharness check: --max-age must be a number of days, 0 or more\n");
+}
+
+TEST_CASE("run --allow-weaker-sanitizers replays a fixture whose sanitizer set was edited",
+          "[scenario][cli][staleness]") {
+  TempDir dir;
+  copy_backup_restore(dir.path, [](nlohmann::ordered_json& f) {
+    f["kvharness"]["sanitizersDigest"] = "sha256:0000";
+  });
+  auto refused = run_cli("run scenarios/backup_restore.json", dir.path.string());
+  CHECK(refused.exit_code == 1);
+  CHECK(refused.out.find("recordings/backup_restore.json: the stored sanitizer set "
+                         "/kvharness/sanitizers does not match /kvharness/sanitizersDigest") !=
+        std::string::npos);
+  auto allowed =
+      run_cli("run --allow-weaker-sanitizers scenarios/backup_restore.json", dir.path.string());
+  CHECK(allowed.exit_code == 0);
+}
