@@ -6,6 +6,8 @@
 
 #include "kv/harness/fixture.hpp"
 
+#include "json_scanner.hpp"
+
 namespace kv::harness {
 
 namespace {
@@ -106,12 +108,11 @@ Body Body::from_bytes(http::Bytes bytes, std::string_view content_type) {
   if (bytes.empty()) return body;
   if ((contains_json_media_type(content_type) || content_type.empty()) &&
       looks_like_json_container(bytes)) {
-    Json parsed = Json::parse(bytes.begin(), bytes.end(), nullptr, /*allow_exceptions=*/false);
-    if (!parsed.is_discarded() && (parsed.is_object() || parsed.is_array())) {
-      body.kind = Kind::Json;
-      body.parsed_ = filled<Parsed>(std::move(parsed));
-      body.bytes = std::move(bytes);
-      return body;
+    // Checked by the scanner, which accepts what nlohmann/json accepts; parsed on first use.
+    try {
+      detail::validate_json(http::as_text(bytes));
+      return from_json_bytes(std::move(bytes));
+    } catch (const detail::JsonScanner::Invalid&) {
     }
   }
   body.kind = is_text(bytes) ? Kind::Text : Kind::Binary;

@@ -3,8 +3,8 @@
 #include "json_scanner.hpp"
 #include "kv/detail/json_text.hpp"
 
-#include <cmath>
 #include <algorithm>
+#include <cmath>
 #include <cstdlib>
 #include <cstring>
 #if defined(__SSE2__)
@@ -49,9 +49,9 @@ std::size_t plain_string_run(std::string_view text, std::size_t at) {
   while (at + 16 <= text.size()) {
     const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(text.data() + at));
     // Signed compare: bytes >= 0x80 are negative, so "< 0x20" catches them and controls.
-    const __m128i stop = _mm_or_si128(
-        _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)),
-        _mm_cmpgt_epi8(space, v));
+    const __m128i stop =
+        _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)),
+                     _mm_cmpgt_epi8(space, v));
     const int mask = _mm_movemask_epi8(stop);
     if (mask != 0) return at - start + static_cast<std::size_t>(__builtin_ctz(mask));
     at += 16;
@@ -268,8 +268,8 @@ std::string_view JsonScanner::value() {
 
 bool JsonScanner::literal(std::string_view& word) {
   const char c = peek();
-  for (std::string_view w : {std::string_view("null"), std::string_view("true"),
-                             std::string_view("false")}) {
+  for (std::string_view w :
+       {std::string_view("null"), std::string_view("true"), std::string_view("false")}) {
     if (c == w.front() && text_.substr(pos_, w.size()) == w) {
       pos_ += w.size();
       word = w;

@@ -6,6 +6,7 @@
 #include <cctype>
 
 #include "base64.hpp"
+#include "json_scanner.hpp"
 #include "kv/url.hpp"
 
 namespace kv::harness {
@@ -162,32 +163,112 @@ std::string Sanitizer::scrub(std::string_view text) const {
   return scrub_string(std::string(text));
 }
 
-bool Sanitizer::scrub_json(Json& json) const {
-  if (json.is_string()) {
-    // In place: most strings (a multi-kilobyte backup blob, say) contain nothing to replace.
-    std::string& value = json.get_ref<std::string&>();
-    bool changed = false;
-    for (const auto& [needle, replacement] : replacements_) {
-      if (value.size() < needle.size() || value.find(needle) == std::string::npos) continue;
-      replace_all(value, needle, replacement);
+bool Sanitizer::scrub_value(std::string& value) const {
+  // In place: most strings (a multi-kilobyte backup blob, say) contain nothing to replace.
+  bool changed = false;
+  for (const auto& [needle, replacement] : replacements_) {
+    if (value.size() < needle.size() || value.find(needle) == std::string::npos) continue;
+    replace_all(value, needle, replacement);
+    changed = true;
+  }
+  for (const auto& rewrite : options_.rules.body_regexes) {
+    std::string rewritten = rewrite.apply(value);
+    if (rewritten != value) {
+      value = std::move(rewritten);
       changed = true;
     }
-    for (const auto& rewrite : options_.rules.body_regexes) {
-      std::string rewritten = rewrite.apply(value);
-      if (rewritten != value) {
-        value = std::move(rewritten);
-        changed = true;
-      }
-    }
-    return changed;
   }
+  return changed;
+}
+
+bool Sanitizer::is_secret_key(std::string_view key) const {
+  return std::find(options_.rules.body_keys.begin(), options_.rules.body_keys.end(), key) !=
+         options_.rules.body_keys.end();
+}
+
+// Scrubs a JSON text without building a document: the bytes are copied as they are except for
+// the string values that change and the values of secret keys, exactly the places scrub_json
+// changes. Member names are kept, as scrub_json keeps them.
+class Sanitizer::TextScrubber {
+ public:
+  TextScrubber(const Sanitizer& sanitizer, std::string_view text)
+      : sanitizer_(sanitizer), text_(text), scan_(text) {}
+
+  /// The scrubbed text, or nothing when no byte changed. Throws JsonScanner::Invalid.
+  std::optional<std::string> run() {
+    value();
+    if (!scan_.at_end()) scan_.fail();
+    if (copied_ == 0) return std::nullopt;
+    out_.append(text_.substr(copied_));
+    return std::move(out_);
+  }
+
+ private:
+  void replace(std::size_t begin, std::size_t end, std::string_view with) {
+    if (out_.empty()) out_.reserve(text_.size() + 64);
+    out_.append(text_.substr(copied_, begin - copied_));
+    out_.append(with);
+    copied_ = end;
+  }
+
+  void value() {
+    const char c = scan_.peek();
+    if (c == '{' || c == '[') {
+      scan_.consume(c);
+      scan_.enter();
+      const char close = c == '{' ? '}' : ']';
+      if (!scan_.consume(close)) {
+        do {
+          if (c == '[') {
+            value();
+            continue;
+          }
+          scan_.string(key_);
+          scan_.expect(':');
+          if (!sanitizer_.is_secret_key(key_)) {
+            value();
+            continue;
+          }
+          std::string_view word;
+          if (scan_.peek() == 'n' && scan_.literal(word)) continue;  // null stays null
+          const std::size_t begin = scan_.offset();
+          const std::string_view span = scan_.value();
+          if (span != kQuotedSanitized) replace(begin, begin + span.size(), kQuotedSanitized);
+        } while (scan_.consume(','));
+        scan_.expect(close);
+      }
+      scan_.leave();
+      return;
+    }
+    if (c != '"') {
+      (void)scan_.value();
+      return;
+    }
+    const std::size_t begin = scan_.offset();
+    scan_.string(string_);
+    if (!sanitizer_.scrub_value(string_)) return;
+    std::string quoted = "\"" + json_escaped(string_) + "\"";
+    replace(begin, scan_.offset(), quoted);
+  }
+
+  static constexpr std::string_view kQuotedSanitized = "\"Sanitized\"";
+  static_assert(kQuotedSanitized.substr(1, kQuotedSanitized.size() - 2) ==
+                std::string_view(kSanitized));
+  const Sanitizer& sanitizer_;
+  std::string_view text_;
+  detail::JsonScanner scan_;
+  std::string out_;
+  std::size_t copied_ = 0;
+  std::string key_;
+  std::string string_;
+};
+
+bool Sanitizer::scrub_json(Json& json) const {
+  if (json.is_string()) return scrub_value(json.get_ref<std::string&>());
   bool changed = false;
   if (json.is_object()) {
     for (auto& [key, value] : json.items()) {
-      const bool secret_key =
-          std::find(options_.rules.body_keys.begin(), options_.rules.body_keys.end(), key) !=
-          options_.rules.body_keys.end();
-      if (secret_key && !value.is_null()) {
+      if (is_secret_key(key) && !value.is_null()) {
         if (value != kSanitized) {
           value = kSanitized;
           changed = true;
@@ -205,6 +286,24 @@ bool Sanitizer::scrub_json(Json& json) const {
 void Sanitizer::sanitize_body(Body& body, const std::string& uri, http::Headers& headers) const {
   if (body.kind == Body::Kind::None) return;
   if (body.kind == Body::Kind::Json) {
+    const bool pointers_apply =
+        std::any_of(options_.rules.body_pointers.begin(), options_.rules.body_pointers.end(),
+                    [&](const BodyPointerRule& rule) {
+                      return !rule.uri_compiled || std::regex_search(uri, *rule.uri_compiled);
+                    });
+    if (!pointers_apply) {
+      // The common case: no JSON Pointer rule, so the text is scrubbed as it is.
+      try {
+        std::optional<std::string> scrubbed = TextScrubber(*this, http::as_text(body.bytes)).run();
+        if (scrubbed) {
+          body = Body::from_json_bytes(http::to_bytes(*scrubbed));
+          set_content_length(headers, body);
+        }
+        return;
+      } catch (const detail::JsonScanner::Invalid&) {
+        // Not reachable for a body classified as JSON; the document path below decides.
+      }
+    }
     bool changed = false;
     Json json = body.take_json();
     for (const auto& rule : options_.rules.body_pointers) {
@@ -243,8 +342,7 @@ void Sanitizer::sanitize(Entry& entry) const {
   const bool token_exchange = is_token_request(entry.request_uri);
   entry.request_uri = scrub_string(std::move(entry.request_uri));
   for (const auto& rewrite : options_.rules.uri_regexes) {
-    entry.request_uri =
-        rewrite.apply(entry.request_uri);
+    entry.request_uri = rewrite.apply(entry.request_uri);
   }
   for (http::Headers* headers : {&entry.request_headers, &entry.response_headers}) {
     http::Headers cleaned;

@@ -52,7 +52,8 @@ TEST_CASE("Authorization and cookies become Sanitized and the vault host becomes
         "Bearer authorization=\"https://login.windows.net/t\", "
         "resource=\"https://fakevault.vault.azure.net\"");
   CHECK(e.response_body.json()["id"] == "https://fakevault.vault.azure.net/secrets/a/1");
-  CHECK(e.response_body.json()["recoveryId"] == "https://fakevault.vault.azure.net/deletedsecrets/a");
+  CHECK(e.response_body.json()["recoveryId"] ==
+        "https://fakevault.vault.azure.net/deletedsecrets/a");
   CHECK(e.response_body.json()["nextLink"] ==
         "https://fakevault.vault.azure.net/secrets?api-version=7.5&$skiptoken=abc");
   // Content-Length follows the sanitized body.
@@ -218,4 +219,71 @@ TEST_CASE("Placeholder vault names pass the audit and a leaked real one is repor
   CHECK(findings[0].message ==
         "a real-looking vault host (\"t74b68ef3acc1f78c.vault.azure.net\") appears here; record "
         "with the vault URL configured so it is replaced by fakevault.vault.azure.net");
+}
+
+TEST_CASE("JSON bodies scrubbed as text come out as the document scrubber makes them",
+          "[sanitizer][playback]") {
+  const std::string secret = "canary \"quoted\"/value+1";
+  const std::string host = "https://127.0.0.1:8443";
+  auto make = [&](bool force_document) {
+    SanitizerOptions options;
+    options.vault_url = host;
+    options.secrets = {secret};
+    if (force_document) {
+      // A JSON Pointer rule that applies to the URI sends the body through the document path;
+      // it points nowhere, so only the scrubbing differs between the two.
+      options.rules.merge(Json::parse(
+          R"({"bodyPointers": [{"pointer": "/no/such/member", "uriPattern": "/secrets/"}]})"));
+    }
+    return Sanitizer(options);
+  };
+  const Sanitizer as_text = make(false);
+  const Sanitizer as_document = make(true);
+  const std::string bodies[] = {
+      R"({"id":"https://127.0.0.1:8443/secrets/a/1","value":"v"})",
+      R"( { "id" : "https:\/\/127.0.0.1:8443\/secrets\/a" , "n" : [ 1 , 2.5e3 , -0 , true , null ] } )",
+      R"({"value":"canary \"quoted\"/value+1","other":"before canary \"quoted\"/value+1 after"})",
+      R"({"access_token":"abc","refresh_token":null,"password":{"nested":"x"},"client_secret":["a"]})",
+      R"({"access_token":"Sanitized","list":[{"id_token":"x"},{"keep":"https://127.0.0.1:8443"}]})",
+      R"({"https://127.0.0.1:8443":"member names are kept","u":"\u00e9\ud83d\ude00 caf\u00e9"})",
+      R"([["https://127.0.0.1:8443/x"],{},[],"Y2FuYXJ5ICJxdW90ZWQiL3ZhbHVlKzE"])",
+      R"({"value":"nothing to change here","n":{"deep":{"deeper":[1,{"x":"y"}]}}})",
+  };
+  for (const auto& text : bodies) {
+    INFO(text);
+    auto entry = [&] {
+      Entry e;
+      e.request_uri = host + "/secrets/a?api-version=7.5";
+      e.request_method = "PUT";
+      e.status_code = 200;
+      e.response_headers.add("Content-Length", std::to_string(text.size()));
+      e.response_body = Body::from_bytes(http::to_bytes(text), "application/json");
+      return e;
+    };
+    Entry a = entry();
+    Entry b = entry();
+    REQUIRE(a.response_body.kind == Body::Kind::Json);
+    as_text.sanitize(a);
+    as_document.sanitize(b);
+    CHECK(a.response_body.json() == b.response_body.json());
+    CHECK(*a.response_headers.find("Content-Length") ==
+          std::to_string(a.response_body.bytes.size()));
+    const std::string written(http::as_text(a.response_body.bytes));
+    // Member names are kept by both scrubbers; every value loses the host and the secret.
+    const bool host_as_name = text.find("member names are kept") != std::string::npos;
+    CHECK((written.find("127.0.0.1") == std::string::npos) != host_as_name);
+    CHECK(written.find("canary") == std::string::npos);
+    CHECK(Json::parse(written) == a.response_body.json());
+  }
+}
+
+TEST_CASE("A body that is not valid JSON is kept as text whatever its content type says",
+          "[sanitizer][playback]") {
+  const std::string texts[] = {R"({"a":1,})", R"({"a":1e400})", "{\"a\":\"\xff\"}",
+                               std::string(300, '[') + std::string(300, ']')};
+  for (const auto& text : texts) {
+    INFO(text);
+    const Body body = Body::from_bytes(http::to_bytes(text), "application/json");
+    CHECK(body.kind != Body::Kind::Json);
+  }
 }

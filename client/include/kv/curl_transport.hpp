@@ -26,6 +26,8 @@ struct CurlTransportOptions {
 };
 
 /// Transport on libcurl. Keeps a pool of easy handles so connections are reused across calls.
+/// libcurl (libcurl.so.4) is loaded by the first CurlTransport, so programs that only replay never
+/// load it; the constructor throws std::runtime_error when it cannot be loaded.
 class CurlTransport final : public Transport {
  public:
   explicit CurlTransport(CurlTransportOptions options = {});

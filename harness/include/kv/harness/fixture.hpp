@@ -25,8 +25,8 @@ struct Body {
   /// How the body is written: absent (null), embedded JSON, a text string, or base64.
   enum class Kind { None, Json, Text, Binary };
   Kind kind = Kind::None;
-  /// The bytes on the wire (for Json: the compact serialisation of json()). Change a body only
-  /// through the factories below, so that json() always describes these bytes.
+  /// The bytes on the wire (for Json: a serialisation of json(), as received or compact). Change
+  /// a body only through the factories below, so that json() always describes these bytes.
   http::Bytes bytes;
 
   /// The parsed body when kind is Json (null otherwise). Parsed from `bytes` on first use, once,
@@ -40,8 +40,8 @@ struct Body {
   static Body from_bytes(http::Bytes bytes, std::string_view content_type);
   /// A JSON body; `bytes` becomes its compact serialisation.
   static Body from_json(Json json);
-  /// A JSON body from compact bytes already known to be a valid JSON object or array (a fixture
-  /// reader's check); parsed only when json() is first asked for.
+  /// A JSON body from bytes already known to be a valid JSON object or array (a fixture reader's
+  /// or the scanner's check); parsed only when json() is first asked for.
   static Body from_json_bytes(http::Bytes compact);
   /// A JSON body from bytes and their already parsed value (a sanitizer that changed nothing).
   static Body from_parsed(http::Bytes bytes, Json json);

@@ -49,7 +49,11 @@ class Sanitizer {
   static bool is_token_request(std::string_view url);
 
  private:
+  class TextScrubber;
   std::string scrub_string(std::string value) const;
+  /// Scrubs one string value in place (replacements, body regexes); true when it changed.
+  bool scrub_value(std::string& value) const;
+  bool is_secret_key(std::string_view key) const;
   /// Scrubs every string in place; true when anything changed.
   bool scrub_json(Json& json) const;
   void sanitize_body(Body& body, const std::string& uri, http::Headers& headers) const;
