@@ -10,7 +10,7 @@ namespace kv::harness {
 
 std::string sanitizer_set_digest(const Json& set) {
   // Sorted keys, compact: the digest does not depend on key order or formatting.
-  const std::string canonical = nlohmann::json::parse(set.dump()).dump();
+  const std::string canonical = nlohmann::json(set).dump();
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int size = 0;
   if (EVP_Digest(canonical.data(), canonical.size(), digest, &size, EVP_sha256(), nullptr) != 1)
