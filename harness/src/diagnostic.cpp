@@ -25,6 +25,16 @@ std::string Diagnostic::message() const {
   return text;
 }
 
+nlohmann::ordered_json to_json(const Diagnostic& d) {
+  return {{"file", d.file},
+          {"where", d.where},
+          {"id", d.id},
+          {"severity", to_string(d.severity)},
+          {"expected", d.expected},
+          {"found", d.found},
+          {"hint", d.hint}};
+}
+
 std::string format_diagnostics(const std::vector<Diagnostic>& diagnostics) {
   std::string text;
   for (const auto& d : diagnostics) {

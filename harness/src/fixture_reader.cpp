@@ -1,15 +1,15 @@
 // Reading fixtures: the test-proxy / .NET SessionRecord shape and the legacy azure-sdk-for-cpp
 // recorder shape, with errors that name the file, the position and what was expected.
-#include <algorithm>
-#include <functional>
-#include <optional>
-#include <cerrno>
-#include <cstring>
-#include <filesystem>
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <functional>
+#include <optional>
 
 #include <sstream>
 #include "kv/harness/json_pointer.hpp"
@@ -203,7 +203,8 @@ class Reader {
     auto& m = fixture.metadata;
     auto read_string = [&](const char* key, std::string& out) {
       if (auto it = meta->find(key); it != meta->end()) {
-        if (!it->is_string()) fail(std::string("/kvharness/") + key, "a string", describe_json(*it));
+        if (!it->is_string())
+          fail(std::string("/kvharness/") + key, "a string", describe_json(*it));
         out = it->get<std::string>();
       }
     };
@@ -220,8 +221,10 @@ class Reader {
     }
     read_string("toolVersion", m.tool_version);
     read_string("apiVersion", m.api_version);
+    read_string("serviceVersion", m.service_version);
     read_string("recordedAt", m.recorded_at);
     if (auto it = meta->find("sanitizers"); it != meta->end()) m.sanitizers = *it;
+    read_string("sanitizersDigest", m.sanitizers_digest);
     if (auto it = meta->find("matchRules"); it != meta->end()) {
       if (!it->is_object()) fail("/kvharness/matchRules", "an object", describe_json(*it));
       m.match_rules = *it;
@@ -275,7 +278,6 @@ class Reader {
   std::string name_;
 };
 
-
 // The fast path: one pass of the scanner straight into entries, without a document; bodies are
 // kept as compact bytes and parsed only when asked for. It reads the shapes kvharness and the
 // test-proxy write; for anything else (the legacy recorder's shape, a value of a surprising type)
@@ -292,7 +294,8 @@ class FastReader {
     const char* at = text.data();
     const char* const end = text.data() + text.size();
     while (at < end) {
-      const void* found = ::memmem(at, static_cast<std::size_t>(end - at), kKey.data(), kKey.size());
+      const void* found =
+          ::memmem(at, static_cast<std::size_t>(end - at), kKey.data(), kKey.size());
       if (found == nullptr) break;
       ++count;
       at = static_cast<const char*>(found) + kKey.size();
@@ -572,7 +575,6 @@ class FastReader {
   std::function<void(std::size_t)> consumed_;
 };
 
-
 }  // namespace
 
 namespace {
@@ -592,8 +594,8 @@ Fixture parse_text(std::string_view text, const std::string& name,
     if (invalid.too_deep) {
       throw FixtureError(Diagnostic{
           name, line_column(text, invalid.offset), "too-deep",
-          "JSON nested at most " + std::to_string(kMaxJsonDepth) + " levels deep",
-          "deeper nesting", "no recording nests this deep; the file is damaged or not a fixture"});
+          "JSON nested at most " + std::to_string(kMaxJsonDepth) + " levels deep", "deeper nesting",
+          "no recording nests this deep; the file is damaged or not a fixture"});
     }
     // A syntax error: the document parser below names it.
   }

@@ -66,8 +66,11 @@ Json fixture_to_json(const Fixture& fixture) {
   meta["formatVersion"] = m.format_version;
   meta["toolVersion"] = m.tool_version;
   meta["apiVersion"] = m.api_version;
+  // Written only when known, so that an older fixture saved again stays as it was.
+  if (!m.service_version.empty()) meta["serviceVersion"] = m.service_version;
   meta["recordedAt"] = m.recorded_at;
   meta["sanitizers"] = m.sanitizers;
+  if (!m.sanitizers_digest.empty()) meta["sanitizersDigest"] = m.sanitizers_digest;
   meta["matchRules"] = m.match_rules;
   root["kvharness"] = std::move(meta);
   return root;

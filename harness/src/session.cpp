@@ -127,6 +127,68 @@ std::shared_ptr<const Fixture> playback_fixture(const SessionOptions& options) {
   return std::make_shared<const Fixture>(load_fixture(path));
 }
 
+constexpr const char* kAllowWeaker =
+    "allow it with allow_weaker_sanitizers (kvharness run --allow-weaker-sanitizers)";
+
+std::string joined(const std::vector<std::string>& items) {
+  std::string out;
+  for (const auto& item : items) out += (out.empty() ? "" : ", ") + item;
+  return out;
+}
+
+// Playback: the stored set must be the one its digest was taken of, and the set in force (the
+// stored rules plus the caller's) must keep every stored rule.
+void check_stored_sanitizers(const Fixture& fixture, const std::string& file,
+                             const Sanitizer& sanitizer, bool caller_rules) {
+  if (!fixture.has_metadata || !fixture.metadata.sanitizers.is_object()) return;
+  const std::string& digest = fixture.metadata.sanitizers_digest;
+  if (!digest.empty() && digest != sanitizer_set_digest(fixture.metadata.sanitizers)) {
+    throw SanitizerSetError(file +
+                            ": the stored sanitizer set /kvharness/sanitizers does not match "
+                            "/kvharness/sanitizersDigest (the metadata was edited); re-record it, "
+                            "or " +
+                            kAllowWeaker);
+  }
+  // The set in force is the defaults plus the stored rules, plus the caller's: only the caller's
+  // rules could take anything away, so without them there is nothing to compare.
+  if (!caller_rules) return;
+  const auto missing = missing_sanitizers(fixture.metadata.sanitizers, sanitizer.describe(), false);
+  if (!missing.empty()) {
+    throw SanitizerSetError(file + ": playback with a weaker sanitizer set than the recording's; " +
+                            "missing: " + joined(missing) + "; " + kAllowWeaker);
+  }
+}
+
+// Record: re-recording must not quietly drop a rule the previous recording was made with.
+void refuse_weaker_rerecord(const std::string& path, const Sanitizer& sanitizer) {
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) return;
+  Fixture previous;
+  try {
+    previous = load_fixture(path);
+  } catch (const FixtureError&) {
+    return;  // nothing trustworthy to compare with; the new recording replaces it
+  }
+  if (!previous.has_metadata || !previous.metadata.sanitizers.is_object()) return;
+  const auto missing = missing_sanitizers(previous.metadata.sanitizers, sanitizer.describe(), true);
+  if (!missing.empty()) {
+    throw SanitizerSetError("refusing to re-record " + path +
+                            " with a weaker sanitizer set than it was recorded with; missing: " +
+                            joined(missing) + "; keep those rules, or " + kAllowWeaker);
+  }
+}
+
+// The distinct x-ms-keyvault-service-version values of the responses, in order.
+std::string service_versions(const std::vector<Entry>& entries) {
+  std::vector<std::string> seen;
+  for (const auto& e : entries) {
+    const std::string* v = e.response_headers.find("x-ms-keyvault-service-version");
+    if (v != nullptr && !v->empty() && std::find(seen.begin(), seen.end(), *v) == seen.end())
+      seen.push_back(*v);
+  }
+  return joined(seen);
+}
+
 }  // namespace
 
 Fixture recorded_fixture(std::vector<Entry> entries,
@@ -139,8 +201,10 @@ Fixture recorded_fixture(std::vector<Entry> entries,
   fixture.has_metadata = true;
   fixture.metadata.tool_version = kv::kVersion;
   fixture.metadata.api_version = api_version;
+  fixture.metadata.service_version = service_versions(fixture.entries);
   fixture.metadata.recorded_at = utc_now_rfc3339();
   fixture.metadata.sanitizers = sanitizer.describe();
+  fixture.metadata.sanitizers_digest = sanitizer_set_digest(fixture.metadata.sanitizers);
   fixture.metadata.match_rules = match.to_json();
   return fixture;
 }
@@ -185,6 +249,8 @@ Session::Session(SessionOptions options) : impl_(std::make_unique<Impl>()) {
       }
     }
     d.sanitizer = std::make_shared<Sanitizer>(sanitizer_options);
+    if (!d.options.allow_weaker_sanitizers)
+      check_stored_sanitizers(*fixture, name, *d.sanitizer, !d.options.rules_json.empty());
     PlaybackOptions playback;
     playback.fixture_path = name;
     playback.rules = std::move(match);
@@ -209,6 +275,8 @@ Session::Session(SessionOptions options) : impl_(std::make_unique<Impl>()) {
   }
   if (d.options.fixture_path.empty()) throw std::invalid_argument("record needs a fixture path");
   if (d.options.vault_url.empty()) throw std::invalid_argument("record needs the vault URL");
+  if (!d.options.allow_weaker_sanitizers)
+    refuse_weaker_rerecord(d.options.fixture_path, *d.sanitizer);
   d.recorder = std::make_shared<RecordingTransport>(std::move(live), d.sanitizer);
   d.transport = d.recorder;
 }
@@ -258,6 +326,10 @@ std::vector<Exchange> Session::exchanges() const {
                    std::string(classify_operation(e.request_method, e.request_uri))});
   }
   return out;
+}
+
+std::vector<Entry> Session::recorded_entries() const {
+  return impl_->recorder ? impl_->recorder->entries() : std::vector<Entry>{};
 }
 
 std::shared_ptr<const Fixture> Session::fixture() const {

@@ -28,6 +28,7 @@ set(KV_HARNESS_SOURCES
   regex.cpp
   rules.cpp
   sanitizer.cpp
+  sanitizer_set.cpp
   session.cpp
   target.cpp
   termination.cpp

@@ -179,3 +179,136 @@ TEST_CASE("A playback miss through SecretClient surfaces as PlaybackMismatch, no
   auto client = client_for(session);
   CHECK_THROWS_AS(client.GetSecret("never-recorded"), PlaybackMismatch);
 }
+
+TEST_CASE("A recording stores the service version and the digest of its sanitizer set",
+          "[session][sanitizers]") {
+  test::ScratchDir dir("digest");
+  const std::string path = dir.file("seed.json");
+  record_seed(path);
+  const Fixture fixture = load_fixture(path);
+  CHECK(fixture.metadata.sanitizers_digest == sanitizer_set_digest(fixture.metadata.sanitizers));
+  CHECK(fixture.metadata.sanitizers_digest.rfind("sha256:", 0) == 0);
+  CHECK(fixture.metadata.sanitizers_digest.size() == 7 + 64);
+  // Saved again, the fields are written as read.
+  const Fixture again = parse_fixture(serialize_fixture(fixture), "again");
+  CHECK(again.metadata.sanitizers_digest == fixture.metadata.sanitizers_digest);
+  CHECK(again.metadata.service_version == fixture.metadata.service_version);
+}
+
+TEST_CASE("The sanitizer digest ignores key order and changes with any rule",
+          "[session][sanitizers]") {
+  const Json a = Json::parse(R"({"headers": [{"name": "A", "value": "S"}], "bodyKeys": ["k"]})");
+  const Json b = Json::parse(R"({"bodyKeys": ["k"], "headers": [{"value": "S", "name": "A"}]})");
+  const Json c = Json::parse(R"({"bodyKeys": ["j"], "headers": [{"value": "S", "name": "A"}]})");
+  CHECK(sanitizer_set_digest(a) == sanitizer_set_digest(b));
+  CHECK(sanitizer_set_digest(a) != sanitizer_set_digest(c));
+}
+
+TEST_CASE("A weaker sanitizer set names each stored rule it lacks", "[session][sanitizers]") {
+  const Json stored = Json::parse(R"({
+    "headers": [{"name": "Authorization", "value": "Sanitized"}, {"name": "x-secret", "value": "S"}],
+    "headerRegexes": [{"name": "x-id", "pattern": "[0-9]+", "replacement": "N"}],
+    "uriRegexes": [{"pattern": "/user-[0-9]+", "replacement": "/user-N"}],
+    "bodyRegexes": [{"pattern": "[0-9]{3}", "replacement": "000"}],
+    "bodyPointers": [{"pointer": "/value", "value": "S"},
+                     {"pointer": "/tags/owner", "value": "S", "uriPattern": "/secrets/"}],
+    "bodyKeys": ["connectionString"],
+    "vaultHost": "replaced by fakevault.vault.azure.net",
+    "secretsRedacted": 2})");
+  SECTION("the same set, or a stronger one, lacks nothing") {
+    CHECK(missing_sanitizers(stored, stored, true).empty());
+    Json stronger = stored;
+    stronger["bodyKeys"].push_back("password2");
+    stronger["headers"][1]["name"] = "X-SECRET";      // header names compare case-insensitively
+    stronger["bodyPointers"][1].erase("uriPattern");  // every URI now: broader
+    stronger["secretsRedacted"] = 3;
+    CHECK(missing_sanitizers(stored, stronger, true).empty());
+  }
+  SECTION("removed and narrowed rules are named") {
+    Json weaker = stored;
+    weaker["headers"].erase(1);
+    weaker["headerRegexes"][0]["pattern"] = "[0-9]";
+    weaker["uriRegexes"] = Json::array();
+    weaker["bodyRegexes"][0]["pattern"] = "[0-9]{4}";
+    weaker["bodyPointers"][0]["uriPattern"] = "/deletedsecrets/";
+    weaker["bodyKeys"] = Json::array();
+    weaker["vaultHost"] = "kept";
+    weaker["secretsRedacted"] = 1;
+    CHECK(missing_sanitizers(stored, weaker, true) ==
+          std::vector<std::string>{"headers \"x-secret\"", "headerRegexes \"x-id\" \"[0-9]+\"",
+                                   "uriRegexes \"/user-[0-9]+\"", "bodyRegexes \"[0-9]{3}\"",
+                                   "bodyPointers \"/value\"", "bodyKeys \"connectionString\"",
+                                   "vaultHost (\"replaced by fakevault.vault.azure.net\", now "
+                                   "\"kept\")",
+                                   "secretsRedacted (2 registered secrets, now 1)"});
+    // A playback sends nothing: the vault host and the secrets do not count there.
+    CHECK(missing_sanitizers(stored, weaker, false).size() == 6);
+  }
+}
+
+TEST_CASE("The stored form-body regex of older fixtures is covered by the body keys",
+          "[session][sanitizers]") {
+  const Json stored = Json::parse(R"({"bodyRegexes": [{
+      "pattern": "((?:^|&)(?:client_secret|client_assertion|refresh_token|password)=)[^&]*",
+      "replacement": "$1Sanitized"}], "bodyKeys": []})");
+  Json current = Json::parse(R"({"bodyRegexes": [], "bodyKeys": []})");
+  current["bodyKeys"] = SanitizerRules::defaults().body_keys;
+  CHECK(missing_sanitizers(stored, current, true).empty());
+  current["bodyKeys"] = {"client_secret", "client_assertion", "refresh_token"};
+  CHECK(missing_sanitizers(stored, current, true) ==
+        std::vector<std::string>{"bodyRegexes \"((?:^|&)(?:client_secret|client_assertion|"
+                                 "refresh_token|password)=)[^&]*\""});
+}
+
+TEST_CASE("Re-recording with a weaker sanitizer set is refused unless allowed",
+          "[session][sanitizers]") {
+  test::ScratchDir dir("weaker");
+  const std::string path = dir.file("seed.json");
+  auto vault = std::make_shared<test::InProcessVault>(kVault);
+  {
+    SessionOptions options = record_options(path, vault);
+    options.rules_json = R"({"sanitize": {"bodyKeys": ["connectionString"]}})";
+    Session session(options);
+    (void)client_for(session).SetSecret("a", "b");
+    session.finish();
+  }
+  const std::string before = test::read_text(path);
+  CHECK_THROWS_MATCHES(
+      Session(record_options(path, vault)), SanitizerSetError,
+      Catch::Message("refusing to re-record " + path +
+                     " with a weaker sanitizer set than it was recorded with; missing: bodyKeys "
+                     "\"connectionString\"; keep those rules, or allow it with "
+                     "allow_weaker_sanitizers (kvharness run --allow-weaker-sanitizers)"));
+  CHECK(test::read_text(path) == before);
+  SessionOptions allowed = record_options(path, vault);
+  allowed.allow_weaker_sanitizers = true;
+  Session session(allowed);
+  (void)client_for(session).SetSecret("a", "b");
+  session.finish();
+  CHECK(load_fixture(path).metadata.sanitizers["bodyKeys"] ==
+        Json(SanitizerRules::defaults().body_keys));
+}
+
+TEST_CASE("Playback of a fixture whose sanitizer set no longer matches its digest is refused",
+          "[session][sanitizers]") {
+  test::ScratchDir dir("tampered");
+  const std::string path = dir.file("seed.json");
+  record_seed(path);
+  Fixture fixture = load_fixture(path);
+  fixture.metadata.sanitizers["bodyKeys"] = Json::array();
+  save_fixture(fixture, path);
+  CHECK_THROWS_MATCHES(
+      Session(playback_options(path)), SanitizerSetError,
+      Catch::Message(path +
+                     ": the stored sanitizer set /kvharness/sanitizers does not match "
+                     "/kvharness/sanitizersDigest (the metadata was edited); re-record it, or "
+                     "allow it with allow_weaker_sanitizers (kvharness run "
+                     "--allow-weaker-sanitizers)"));
+  SessionOptions allowed = playback_options(path);
+  allowed.allow_weaker_sanitizers = true;
+  CHECK_NOTHROW(Session(allowed));
+  // A fixture from before digests were stored plays back as always.
+  fixture.metadata.sanitizers_digest.clear();
+  save_fixture(fixture, path);
+  CHECK_NOTHROW(Session(playback_options(path)));
+}

@@ -250,7 +250,7 @@ TEST_CASE("export --har writes a HAR 1.2 log with one entry per recorded exchang
 
 TEST_CASE("Every subcommand has --help with examples, and --version prints the version",
           "[scenario][cli]") {
-  for (const char* command : {"run", "check", "lint", "diff", "export"}) {
+  for (const char* command : {"run", "check", "lint", "verify", "diff", "export"}) {
     INFO(command);
     auto r = run_cli(std::string(command) + " --help");
     CHECK(r.exit_code == 0);
@@ -368,4 +368,156 @@ TEST_CASE("check reports lint errors of the recordings it loads", "[scenario][cl
   CHECK(r.exit_code == 1);
   CHECK(r.out.find("recordings/backup_restore.json: error at /Entries/7/StatusCode "
                    "[secret-not-active]") != std::string::npos);
+}
+
+namespace {
+
+const std::string kLocalVault = std::string(KV_BINARY_DIR) + "/localvault/localvault";
+
+// "severity id at where" of every finding in a verify --json report.
+std::vector<std::string> verify_findings(const std::string& report_file) {
+  std::vector<std::string> out;
+  const auto report = nlohmann::json::parse(read(report_file));
+  for (const auto& f : report["findings"]) {
+    out.push_back(f["severity"].get<std::string>() + " " + f["id"].get<std::string>() + " at " +
+                  f["where"].get<std::string>());
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("verify against a vault without soft delete reports the drift of every answer by kind",
+          "[scenario][cli][verify]") {
+  if (!fs::exists(kLocalVault)) KV_SKIP("localvault is not built (" + kLocalVault + ")");
+  auto r =
+      run_cli("verify --localvault '" + kLocalVault +
+              "' --localvault-args '--recovery-level Purgeable' scenarios/delete_recover.json");
+  CHECK(r.exit_code == 1);
+  CHECK(r.err.empty());
+  check_golden("verify_purgeable.txt", r.out);
+}
+
+TEST_CASE("verify against a purge-protected vault reports each purge as a changed status",
+          "[scenario][cli][verify]") {
+  if (!fs::exists(kLocalVault)) KV_SKIP("localvault is not built (" + kLocalVault + ")");
+  TempDir dir;
+  const std::string json = (dir.path / "verify.json").string();
+  const std::string junit = (dir.path / "verify.xml").string();
+  auto r = run_cli("verify --localvault '" + kLocalVault +
+                   "' --localvault-args --purge-protection --json '" + json + "' --junit '" +
+                   junit + "' scenarios/get_deleted.json scenarios/missing_secret.json");
+  CHECK(r.exit_code == 1);
+  CHECK(verify_findings(json) ==
+        std::vector<std::string>{
+            "error enum-changed at /Entries/0/ResponseBody/attributes/recoveryLevel",
+            "error enum-changed at /Entries/1/ResponseBody/attributes/recoveryLevel",
+            "error enum-changed at /Entries/4/ResponseBody/attributes/recoveryLevel",
+            "error status-changed at /Entries/6/StatusCode"});
+  CHECK(r.out.find("DRIFT get_deleted: 4 errors, 0 warnings, 0 info\n") != std::string::npos);
+  CHECK(r.out.find("ok   missing_secret: no drift\n") != std::string::npos);
+  CHECK(r.out.find("verified 2 scenarios: 4 errors, 0 warnings, 0 info\n") != std::string::npos);
+  const std::string xml = read(junit);
+  CHECK(xml.find("<testsuite name=\"kvharness.verify\" tests=\"2\" failures=\"1\"") !=
+        std::string::npos);
+  CHECK(xml.find("<testcase name=\"missing_secret\" classname=\"verify.missing_secret\"") !=
+        std::string::npos);
+}
+
+TEST_CASE("verify --fail-on chooses the lowest severity that fails the run",
+          "[scenario][cli][verify]") {
+  if (!fs::exists(kLocalVault)) KV_SKIP("localvault is not built (" + kLocalVault + ")");
+  TempDir dir;
+  // A recorded field the service does not send: a warning, not an error.
+  fs::create_directories(dir.path / "scenarios");
+  fs::copy_file(fs::path(kSource) / "scenarios/missing_secret.json",
+                dir.path / "scenarios/missing_secret.json");
+  auto fixture =
+      nlohmann::ordered_json::parse(read(fs::path(kSource) / "recordings/missing_secret.json"));
+  fixture["Entries"][0]["ResponseBody"]["error"]["target"] = "name";
+  write(dir.path / "recordings/missing_secret.json", fixture.dump(2) + "\n");
+  const std::string args =
+      "verify --localvault '" + kLocalVault + "' scenarios/missing_secret.json";
+  auto r = run_cli(args, dir.path.string());
+  CHECK(r.exit_code == 0);
+  CHECK(r.out ==
+        "recordings/missing_secret.json: warning at /Entries/0/ResponseBody/error/target "
+        "[field-removed]\n"
+        "  expected: field \"target\" (string)\n"
+        "  found:    absent\n"
+        "  hint:     in GetSecret (GET)\n"
+        "note missing_secret: 0 errors, 1 warning, 0 info\n"
+        "verified 1 scenario: 0 errors, 1 warning, 0 info\n");
+  CHECK(run_cli(args + " --fail-on warning", dir.path.string()).exit_code == 1);
+  CHECK(run_cli(args + " --fail-on info", dir.path.string()).exit_code == 1);
+}
+
+TEST_CASE("verify refuses bad options and scenarios it cannot verify with exit 2",
+          "[scenario][cli][verify]") {
+  auto bad = run_cli("verify --fail-on fatal scenarios/missing_secret.json");
+  CHECK(bad.exit_code == 2);
+  CHECK(bad.err ==
+        "kvharness verify: unknown severity \"fatal\" (from --fail-on); expected error, warning "
+        "or info\n");
+  auto no_localvault =
+      run_cli("verify --localvault /nonexistent/localvault scenarios/missing_secret.json");
+  CHECK(no_localvault.exit_code == 2);
+  CHECK(no_localvault.err ==
+        "kvharness verify: localvault /nonexistent/localvault is not an executable file\n");
+  if (!fs::exists(kLocalVault)) KV_SKIP("localvault is not built (" + kLocalVault + ")");
+  TempDir dir;
+  fs::create_directories(dir.path / "scenarios");
+  fs::copy_file(fs::path(kSource) / "scenarios/missing_secret.json",
+                dir.path / "scenarios/missing_secret.json");
+  auto r = run_cli("verify --localvault '" + kLocalVault + "' scenarios/missing_secret.json",
+                   dir.path.string());
+  CHECK(r.exit_code == 2);
+  CHECK(r.out ==
+        "FAIL missing_secret: not verified: no recording to verify: "
+        "recordings/missing_secret.json\n"
+        "  record it with: kvharness run --mode record scenarios/missing_secret.json\n"
+        "verified 0 scenarios: no drift; 1 not verified\n");
+}
+
+TEST_CASE("verify --list-kinds lists every drift kind with its severity",
+          "[scenario][cli][verify]") {
+  auto r = run_cli("verify --list-kinds");
+  CHECK(r.exit_code == 0);
+  CHECK(r.out.find("field-added (info): ") == 0);
+  CHECK(r.out.find("\nexchange-extra (error): ") != std::string::npos);
+}
+
+TEST_CASE("check --max-age and --api-version flag stale recordings; a bad age is a usage error",
+          "[scenario][cli][staleness]") {
+  auto fresh = run_cli("check --max-age 36500 --api-version 7.5 scenarios/missing_secret.json");
+  CHECK(fresh.exit_code == 0);
+  CHECK(fresh.out.find("ok: 1 scenario(s) and ") == 0);
+  auto stale = run_cli("check --max-age 0 scenarios/missing_secret.json");
+  CHECK(stale.exit_code == 1);
+  CHECK(stale.out.find(
+            "recordings/missing_secret.json: error at /kvharness/recordedAt [stale-recording]\n"
+            "  expected: recorded in the last 0 days (on or after ") != std::string::npos);
+  auto other = run_cli("check --api-version 7.4 scenarios/missing_secret.json");
+  CHECK(other.exit_code == 1);
+  CHECK(other.out.find("  expected: api-version 7.4 (from --api-version)\n  found:    7.5\n") !=
+        std::string::npos);
+  auto bad = run_cli("check --max-age -3 scenarios/missing_secret.json");
+  CHECK(bad.exit_code == 2);
+  CHECK(bad.err == "kvharness check: --max-age must be a number of days, 0 or more\n");
+}
+
+TEST_CASE("run --allow-weaker-sanitizers replays a fixture whose sanitizer set was edited",
+          "[scenario][cli][staleness]") {
+  TempDir dir;
+  copy_backup_restore(dir.path, [](nlohmann::ordered_json& f) {
+    f["kvharness"]["sanitizersDigest"] = "sha256:0000";
+  });
+  auto refused = run_cli("run scenarios/backup_restore.json", dir.path.string());
+  CHECK(refused.exit_code == 1);
+  CHECK(refused.out.find("recordings/backup_restore.json: the stored sanitizer set "
+                         "/kvharness/sanitizers does not match /kvharness/sanitizersDigest") !=
+        std::string::npos);
+  auto allowed =
+      run_cli("run --allow-weaker-sanitizers scenarios/backup_restore.json", dir.path.string());
+  CHECK(allowed.exit_code == 0);
 }

@@ -17,6 +17,10 @@ int check_command(int argc, char** argv) {
   options.positional_help("[PATHS...]");
   options.add_options()(
       "recordings", "folder of the recordings (default: recordings/ beside each scenario folder)",
+      cxxopts::value<std::string>()->default_value(""))(
+      "max-age", "recordings recorded more than DAYS days ago are stale (an error)",
+      cxxopts::value<int>())(
+      "api-version", "the api-version recordings must have been made with (default: the client's)",
       cxxopts::value<std::string>()->default_value(""))("h,help", "show this help")(
       "paths", "scenario files or folders, and recordings/ folders or files",
       cxxopts::value<std::vector<std::string>>());
@@ -34,13 +38,24 @@ int check_command(int argc, char** argv) {
                  "Examples:\n"
                  "  kvharness check                      scenarios/ and their recordings\n"
                  "  kvharness check scenarios/x.json\n"
-                 "  kvharness check scenarios/ recordings/\n";
+                 "  kvharness check scenarios/ recordings/\n"
+                 "  kvharness check --max-age 90 --api-version 7.5 recordings/\n";
     return kSuccess;
   }
   std::vector<std::string> paths;
   if (args.count("paths")) paths = args["paths"].as<std::vector<std::string>>();
   if (paths.empty()) paths = {"scenarios"};
-  auto report = scenario::check_paths(paths, args["recordings"].as<std::string>());
+  scenario::CheckOptions check;
+  check.recordings_dir = args["recordings"].as<std::string>();
+  check.api_version = args["api-version"].as<std::string>();
+  if (args.count("max-age")) {
+    check.max_age_days = args["max-age"].as<int>();
+    if (*check.max_age_days < 0) {
+      std::cerr << "kvharness check: --max-age must be a number of days, 0 or more\n";
+      return kUsage;
+    }
+  }
+  auto report = scenario::check_paths(paths, check);
   for (const auto& problem : report.problems) std::cout << problem.message() << "\n";
   std::cout << (report.problems.empty()
                     ? "ok: "

@@ -15,6 +15,8 @@ int run_command(int argc, char** argv);
 int check_command(int argc, char** argv);
 /// `kvharness lint [PATHS...]`: checks recordings against the secrets life cycle.
 int lint_command(int argc, char** argv);
+/// `kvharness verify [SCENARIOS...]`: runs scenarios live and compares with the recordings.
+int verify_command(int argc, char** argv);
 /// `kvharness diff OLD NEW`: a semantic diff of two recordings.
 int diff_command(int argc, char** argv);
 /// `kvharness export --har FIXTURE`: converts a recording to HAR.

@@ -40,16 +40,6 @@ bool collect(const std::vector<std::string>& paths, std::vector<std::string>& fi
   return true;
 }
 
-harness::Json to_json(const harness::Diagnostic& d) {
-  return {{"file", d.file},
-          {"where", d.where},
-          {"id", d.id},
-          {"severity", harness::to_string(d.severity)},
-          {"expected", d.expected},
-          {"found", d.found},
-          {"hint", d.hint}};
-}
-
 std::string count(std::size_t n, const char* what) {
   return std::to_string(n) + " " + what + (n == 1 ? "" : "s");
 }
@@ -141,7 +131,7 @@ int lint_command(int argc, char** argv) {
                             {"warnings", warnings},
                             {"infos", infos},
                             {"findings", harness::Json::array()}};
-    for (const auto& d : all) report["findings"].push_back(to_json(d));
+    for (const auto& d : all) report["findings"].push_back(harness::to_json(d));
     try {
       harness::write_file_atomically(
           json_file, report.dump(2, ' ', false, harness::Json::error_handler_t::replace) + "\n");

@@ -15,6 +15,7 @@ Commands:
   run [FILES or FOLDERS...]   run scenarios: --mode live|record|playback (default playback)
   check [PATHS...]            validate scenario files and recordings without running anything
   lint [FIXTURES...]          check recordings against the Key Vault secrets life cycle
+  verify [SCENARIOS...]       run scenarios live, compare with their recordings by shape
   diff OLD NEW                semantic diff of two recordings
   export --har FIXTURE        convert a recording to HAR 1.2
   proxy                       record and replay any client (official SDKs too) through an HTTPS proxy
@@ -28,6 +29,7 @@ Examples:
   kvharness run --mode record scenarios/x.json  record against a local vault started for the run
   kvharness check scenarios/ recordings/
   kvharness lint recordings/
+  kvharness verify scenarios/                   compare a live run with every recording
   kvharness diff recordings/x.json /tmp/new/x.json
   kvharness proxy --mode record --fixture recordings/app.json --ready-file url --cert-out ca.pem
 )";
@@ -58,6 +60,7 @@ int main(int argc, char** argv) {
     if (command == "run") return kv::cli::run_command(sub_argc, sub_argv);
     if (command == "check") return kv::cli::check_command(sub_argc, sub_argv);
     if (command == "lint") return kv::cli::lint_command(sub_argc, sub_argv);
+    if (command == "verify") return kv::cli::verify_command(sub_argc, sub_argv);
     if (command == "diff") return kv::cli::diff_command(sub_argc, sub_argv);
     if (command == "export") return kv::cli::export_command(sub_argc, sub_argv);
     if (command == "proxy") return kv::cli::proxy_command(sub_argc, sub_argv);

@@ -60,6 +60,9 @@ int run_command(int argc, char** argv) {
       cxxopts::value<std::string>()->default_value(""));
   add("junit", "write JUnit XML to FILE", cxxopts::value<std::string>()->default_value(""));
   add("json", "write a JSON report to FILE", cxxopts::value<std::string>()->default_value(""));
+  add("allow-weaker-sanitizers",
+      "record over a fixture with fewer sanitizer rules than it was recorded with, or replay one "
+      "whose stored sanitizer set does not match its digest");
   add("v,verbose", "print every step");
   add("h,help", "show this help");
   add("paths", "scenario files or folders", cxxopts::value<std::vector<std::string>>());
@@ -162,6 +165,7 @@ int run_command(int argc, char** argv) {
     run_options.observer = &console;
     run_options.target = real_vault;
     run_options.localvault = target_options.localvault;
+    run_options.allow_weaker_sanitizers = args.count("allow-weaker-sanitizers") > 0;
     summary.scenarios.push_back(scenario::run_in_session(s, run_options));
   }
   summary.duration = std::chrono::steady_clock::now() - start;

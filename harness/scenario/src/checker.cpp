@@ -6,14 +6,17 @@
 #include <map>
 #include <set>
 
+#include "dates.hpp"
 #include "kv/harness/audit.hpp"
 #include "kv/harness/files.hpp"
 #include "kv/harness/fixture.hpp"
-#include "kv/harness/playback_transport.hpp"
 #include "kv/harness/lint.hpp"
+#include "kv/harness/playback_transport.hpp"
+#include "kv/harness/sanitizer.hpp"
 #include "kv/scenario/diagnostic.hpp"
 #include "kv/scenario/discovery.hpp"
 #include "kv/scenario/parser.hpp"
+#include "kv/secret_client.hpp"
 
 namespace kv::scenario {
 namespace {
@@ -39,9 +42,83 @@ std::vector<std::string> json_files(const fs::path& dir) {
   return out;
 }
 
+// The api-version a fixture was recorded with: its metadata, else its first request's query.
+// Returns the value and the pointer it was found at.
+std::pair<std::string, std::string> recorded_api_version(const harness::Fixture& fixture) {
+  if (!fixture.metadata.api_version.empty())
+    return {fixture.metadata.api_version, "/kvharness/apiVersion"};
+  if (fixture.entries.empty()) return {"", ""};
+  const std::string& uri = fixture.entries.front().request_uri;
+  const std::string key = "api-version=";
+  std::size_t at = uri.find('?');
+  while (at != std::string::npos) {
+    if (uri.compare(at + 1, key.size(), key) == 0) {
+      const std::size_t start = at + 1 + key.size();
+      const std::size_t end = uri.find('&', start);
+      return {uri.substr(start, end == std::string::npos ? std::string::npos : end - start),
+              fixture.source == harness::FixtureSource::LegacyCpp ? "" : "/Entries/0/RequestUri"};
+    }
+    at = uri.find('&', at + 1);
+  }
+  return {"", ""};
+}
+
+// Staleness and weakening: the age, the api-version and the stored sanitizer set's digest.
+// Without --api-version only a scenario's recording is held to the client's api-version: it is
+// the one our client replays. A recording without a scenario is another program's (one made
+// through kvharness proxy by an official SDK, say), made with whatever api-version that sends.
+void check_metadata(const harness::Fixture& fixture, const std::string& file,
+                    const CheckOptions& options, bool has_scenario, std::vector<Diagnostic>& out) {
+  const bool given = !options.api_version.empty();
+  const std::string wanted = given ? options.api_version : SecretClientOptions{}.ApiVersion;
+  const auto [api_version, api_where] = recorded_api_version(fixture);
+  if ((given || has_scenario) && !api_version.empty() && api_version != wanted) {
+    out.push_back(Diagnostic{
+        file, api_where, "api-version-mismatch",
+        "api-version " + wanted +
+            (given ? " (from --api-version)" : " (what the client sends by default)"),
+        api_version, "re-record it with the client's api-version, or check with --api-version"});
+  }
+  if (options.max_age_days) {
+    const int days = *options.max_age_days;
+    const std::string& text = fixture.metadata.recorded_at;
+    const auto recorded = detail::parse_date(text);
+    if (!recorded) {
+      Diagnostic d{file,
+                   "/kvharness/recordedAt",
+                   "unknown-age",
+                   "a recordedAt date (checking --max-age " + std::to_string(days) + ")",
+                   text.empty() ? "none" : harness::describe_json(harness::Json(text)),
+                   "an older or foreign recording; re-record it to date it"};
+      d.severity = harness::Severity::Warning;
+      out.push_back(std::move(d));
+    } else {
+      const auto age = std::chrono::duration_cast<std::chrono::hours>(options.now - *recorded);
+      const auto limit = std::chrono::hours(24) * days;
+      if (age > limit) {
+        out.push_back(Diagnostic{file, "/kvharness/recordedAt", "stale-recording",
+                                 "recorded in the last " + std::to_string(days) +
+                                     " days (on or after " +
+                                     detail::format_date(options.now - limit) + ")",
+                                 text + " (" + std::to_string(age.count() / 24) + " days ago)",
+                                 "re-record it, and check the drift first: kvharness verify"});
+      }
+    }
+  }
+  const std::string& digest = fixture.metadata.sanitizers_digest;
+  if (!digest.empty()) {
+    const std::string actual = harness::sanitizer_set_digest(fixture.metadata.sanitizers);
+    if (actual != digest) {
+      out.push_back(Diagnostic{file, "/kvharness/sanitizersDigest", "sanitizers-digest-mismatch",
+                               "the digest of /kvharness/sanitizers: " + actual, digest,
+                               "the stored sanitizer set was edited by hand; re-record it"});
+    }
+  }
+}
+
 // Everything wrong with one fixture file on its own: loading, its stored rules, sanitizing.
-void check_fixture(const std::string& file, std::vector<Diagnostic>& out,
-                   harness::Fixture* loaded_out) {
+void check_fixture(const std::string& file, const CheckOptions& options, bool has_scenario,
+                   std::vector<Diagnostic>& out, harness::Fixture* loaded_out) {
   harness::Fixture fixture;
   try {
     fixture = harness::load_fixture(file);
@@ -64,6 +141,7 @@ void check_fixture(const std::string& file, std::vector<Diagnostic>& out,
   for (auto& d : harness::lint_fixture(fixture, file)) {
     if (d.severity == harness::Severity::Error) out.push_back(std::move(d));
   }
+  check_metadata(fixture, file, options, has_scenario, out);
   if (loaded_out) *loaded_out = std::move(fixture);
 }
 
@@ -75,6 +153,13 @@ bool CheckReport::ok() const {
 }
 
 CheckReport check_paths(const std::vector<std::string>& paths, const std::string& recordings_dir) {
+  CheckOptions options;
+  options.recordings_dir = recordings_dir;
+  return check_paths(paths, options);
+}
+
+CheckReport check_paths(const std::vector<std::string>& paths, const CheckOptions& options) {
+  const std::string& recordings_dir = options.recordings_dir;
   CheckReport report;
   std::vector<std::string> scenario_files;
   std::set<std::string> fixture_files;
@@ -153,11 +238,11 @@ CheckReport check_paths(const std::vector<std::string>& paths, const std::string
   for (const auto& fixture : fixture_files) {
     ++report.fixtures;
     std::string normal = fs::path(fixture).lexically_normal().string();
-    check_fixture(fixture, report.problems, nullptr);
-    if (fixture_of_scenario.count(normal)) continue;
-    fs::path scenarios_dir = fs::path(normal).parent_path().parent_path() / "scenarios";
-    fs::path scenario = scenarios_dir / fs::path(normal).filename();
-    if (!fs::exists(scenario)) {
+    const fs::path scenario =
+        fs::path(normal).parent_path().parent_path() / "scenarios" / fs::path(normal).filename();
+    const bool has_scenario = fixture_of_scenario.count(normal) > 0 || fs::exists(scenario);
+    check_fixture(fixture, options, has_scenario, report.problems, nullptr);
+    if (!has_scenario) {
       report.problems.push_back(Diagnostic{fixture, "", "orphan-recording",
                                            "a scenario at " + scenario.lexically_normal().string(),
                                            "none", "delete the recording or add the scenario"});

@@ -1,4 +1,5 @@
 // JUnit XML and JSON reports, written atomically.
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -12,6 +13,7 @@
 
 #include "kv/harness/utf8.hpp"
 #include "kv/scenario/reporters.hpp"
+#include "kv/scenario/verify.hpp"
 
 namespace kv::scenario {
 namespace {
@@ -144,6 +146,62 @@ std::string to_json_report(const RunSummary& summary, const std::string& mode) {
   // Invalid UTF-8 (from a recorded body) becomes U+FFFD rather than an exception: the report is
   // always written.
   return doc.dump(2, ' ', false, ordered_json::error_handler_t::replace) + "\n";
+}
+
+std::string verify_junit_xml(const VerifySummary& summary, harness::Severity fail_on) {
+  auto failed = [&](const ScenarioVerification& s) {
+    if (!s.error.empty()) return true;
+    return std::any_of(s.findings.begin(), s.findings.end(), [&](const harness::Diagnostic& d) {
+      return static_cast<int>(d.severity) <= static_cast<int>(fail_on);
+    });
+  };
+  const auto failures = std::count_if(summary.scenarios.begin(), summary.scenarios.end(), failed);
+  const std::size_t tests = summary.scenarios.size();
+  std::ostringstream out;
+  out << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
+  out << "<testsuites name=\"kvharness\" tests=\"" << tests << "\" failures=\"" << failures
+      << "\" errors=\"0\" time=\"" << seconds(summary.duration) << "\">\n";
+  out << "  <testsuite name=\"kvharness.verify\" tests=\"" << tests << "\" failures=\"" << failures
+      << "\" errors=\"0\" skipped=\"0\" time=\"" << seconds(summary.duration) << "\">\n";
+  for (const auto& s : summary.scenarios) {
+    const std::string stem = std::filesystem::path(s.scenario_file).stem().string();
+    out << "    <testcase name=\"" << xml_escape(s.name) << "\" classname=\"verify."
+        << xml_escape(stem) << "\" file=\"" << xml_escape(s.scenario_file) << "\" time=\""
+        << seconds(s.duration) << "\"";
+    if (!failed(s)) {
+      out << "/>\n";
+      continue;
+    }
+    const std::string message = s.error.empty() ? harness::format_diagnostics(s.findings) : s.error;
+    out << ">\n      <failure message=\"" << xml_escape(first_line(message)) << "\" type=\""
+        << (s.error.empty() ? "drift" : "harness") << "\">" << xml_escape(message)
+        << "</failure>\n    </testcase>\n";
+  }
+  out << "  </testsuite>\n</testsuites>\n";
+  return out.str();
+}
+
+std::string verify_json_report(const VerifySummary& summary) {
+  using nlohmann::ordered_json;
+  ordered_json scenarios = ordered_json::array();
+  ordered_json findings = ordered_json::array();
+  for (const auto& s : summary.scenarios) {
+    ordered_json item = {{"name", s.name},
+                         {"file", s.scenario_file},
+                         {"fixture", s.fixture_file},
+                         {"findings", s.findings.size()}};
+    if (!s.error.empty()) item["error"] = s.error;
+    if (!s.live_failure.empty()) item["liveFailure"] = s.live_failure;
+    scenarios.push_back(std::move(item));
+    for (const auto& d : s.findings) findings.push_back(harness::to_json(d));
+  }
+  ordered_json doc = {{"scenarios", std::move(scenarios)},
+                      {"unverified", summary.unverified()},
+                      {"errors", summary.count(harness::Severity::Error)},
+                      {"warnings", summary.count(harness::Severity::Warning)},
+                      {"infos", summary.count(harness::Severity::Info)},
+                      {"findings", std::move(findings)}};
+  return doc.dump(2) + "\n";
 }
 
 }  // namespace kv::scenario

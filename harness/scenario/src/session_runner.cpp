@@ -75,6 +75,7 @@ ScenarioResult run_in_session(const Scenario& scenario, const SessionRunOptions&
       test.rules_origin = {scenario.file, "/rules"};
     }
     test.record_command = "kvharness run --mode record " + scenario.file;
+    test.allow_weaker_sanitizers = options.allow_weaker_sanitizers;
     harness::TestSession session(options.fixture_path, std::move(test));
     sanitizer = session.session().sanitizer();
     std::optional<ScrubbingObserver> scrubbing;
@@ -92,7 +93,9 @@ ScenarioResult run_in_session(const Scenario& scenario, const SessionRunOptions&
     run.mode = result.mode;
     run.fixture = result.fixture;
     result = std::move(run);
-    if (result.status == Status::Passed) {
+    if (options.captured != nullptr) {
+      *options.captured = session.session().recorded_entries();
+    } else if (result.status == Status::Passed) {
       try {
         session.finish();
       } catch (const std::exception& e) {

@@ -35,6 +35,9 @@ struct Diagnostic {
   std::string message() const;
 };
 
+/// The diagnostic as a JSON object: file, where, id, severity, expected, found, hint.
+nlohmann::ordered_json to_json(const Diagnostic& diagnostic);
+
 /// Joins the messages of `diagnostics`, one block per diagnostic.
 std::string format_diagnostics(const std::vector<Diagnostic>& diagnostics);
 

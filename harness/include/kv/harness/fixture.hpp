@@ -82,9 +82,14 @@ struct FixtureMetadata {
   int format_version = 1;
   std::string tool_version;
   std::string api_version;
+  /// What the service said about itself: the distinct x-ms-keyvault-service-version values of
+  /// the responses, comma-separated; empty when none said (or an older fixture).
+  std::string service_version;
   std::string recorded_at;  ///< RFC 3339 UTC.
   /// The sanitizer rules applied when recording (JSON, see docs/fixture-format.md).
   Json sanitizers = Json::array();
+  /// sanitizer_set_digest(sanitizers) when recorded; empty in older fixtures.
+  std::string sanitizers_digest;
   /// The match rules in force for this fixture (JSON, see docs/fixture-format.md).
   Json match_rules = Json::object();
 };

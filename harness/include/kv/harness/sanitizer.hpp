@@ -63,4 +63,16 @@ class Sanitizer {
   std::vector<std::pair<std::string, std::string>> replacements_;
 };
 
+/// The digest stored as the fixture's sanitizersDigest: "sha256:" and the hex SHA-256 of `set`
+/// (a Sanitizer::describe() value) as compact JSON with sorted keys.
+std::string sanitizer_set_digest(const Json& set);
+
+/// The rules of the stored sanitizer set `stored` that `current` no longer has, each named as
+/// `headers "Cookie"`, `bodyKeys "client_secret"`, ... (docs/fixture-format.md, "Weaker
+/// sanitizers", defines when a rule is covered). Empty when `current` is as strong or stronger.
+/// `recording`: `current` is about to record, so a vault host no longer replaced and fewer
+/// registered secrets than stored count as weaker too (a playback sends nothing anywhere).
+std::vector<std::string> missing_sanitizers(const Json& stored, const Json& current,
+                                            bool recording);
+
 }  // namespace kv::harness

@@ -54,6 +54,17 @@ struct SessionOptions {
   /// The command that (re-)records this fixture, quoted when the playback fixture is missing;
   /// empty means "kvharness run --mode record <scenario>".
   std::string record_command;
+  /// Allow what is otherwise refused: recording over a fixture whose stored sanitizer set has
+  /// rules this session's set lacks (a weaker set), and playing back a fixture whose stored set
+  /// does not match its sanitizersDigest (hand-edited metadata).
+  bool allow_weaker_sanitizers = false;
+};
+
+/// A weaker sanitizer set than the fixture's, or a stored set that does not match its digest;
+/// what() names the fixture and the missing rules.
+class SanitizerSetError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
 };
 
 /// The playback fixture does not exist; what() names the path and the command that records it.
@@ -116,6 +127,9 @@ class Session {
   /// The exchanges so far, in order: replayed entries in playback, recorded ones in record,
   /// everything sent in live mode.
   std::vector<Exchange> exchanges() const;
+  /// Record mode: a copy of the sanitized entries captured so far (what finish() would save);
+  /// empty in live and playback mode.
+  std::vector<Entry> recorded_entries() const;
   /// The playback fixture (null in live and record mode).
   std::shared_ptr<const Fixture> fixture() const;
   /// The sanitizer that scrubs anything this session writes or reports (fixtures, messages).

@@ -46,6 +46,8 @@ struct TestOptions {
   std::shared_ptr<const Fixture> fixture;
   /// How to re-record, quoted when the playback fixture is missing.
   std::string record_command;
+  /// See SessionOptions::allow_weaker_sanitizers.
+  bool allow_weaker_sanitizers = false;
 };
 
 /// A session, its target and a client wired to them. Movable; finish() ends it.

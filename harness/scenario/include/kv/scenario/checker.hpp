@@ -1,6 +1,8 @@
 // `kvharness check`: validates scenario files and fixtures without running anything.
 #pragma once
 
+#include <chrono>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -24,5 +26,23 @@ struct CheckReport {
 /// (kv/harness/lint.hpp). Paths inside a folder named "recordings" are taken as fixtures. An
 /// empty `recordings_dir` means the `recordings/` folder beside each scenario folder.
 CheckReport check_paths(const std::vector<std::string>& paths, const std::string& recordings_dir);
+
+/// What else a check looks at.
+struct CheckOptions {
+  /// See check_paths().
+  std::string recordings_dir;
+  /// Recordings whose recordedAt is more than this many days before `now` are stale (an error);
+  /// unset: age is not checked.
+  std::optional<int> max_age_days;
+  /// The api-version every recording must have been made with. Empty: a scenario's recording
+  /// must have the one the client sends by default (SecretClientOptions{}.ApiVersion); a
+  /// recording without a scenario (another program's) is not checked.
+  std::string api_version;
+  /// The time ages are measured from.
+  std::chrono::system_clock::time_point now = std::chrono::system_clock::now();
+};
+
+/// check_paths() with the age and api-version checks of `options`, and the sanitizer digest.
+CheckReport check_paths(const std::vector<std::string>& paths, const CheckOptions& options);
 
 }  // namespace kv::scenario

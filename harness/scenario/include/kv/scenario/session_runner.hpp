@@ -26,6 +26,11 @@ struct SessionRunOptions {
   /// How that local vault is started.
   harness::LocalVaultOptions localvault;
   RunObserver* observer = nullptr;
+  /// See harness::SessionOptions::allow_weaker_sanitizers.
+  bool allow_weaker_sanitizers = false;
+  /// Record mode: when set, receives the sanitized entries of the run, passed or failed, and no
+  /// fixture is written (kvharness verify compares them with the committed recording).
+  std::vector<harness::Entry>* captured = nullptr;
 };
 
 /// Opens the session, builds the client, runs the scenario, finishes the session (saving the
