@@ -114,7 +114,8 @@ hs::Response proxy_error(int status, const std::string& code, const std::string&
 std::string api_version_of(const std::vector<Entry>& entries) {
   for (const auto& entry : entries) {
     try {
-      if (const std::string* v = Url(entry.request_uri).query_value("api-version")) return *v;
+      const Url url(entry.request_uri);  // kept alive: query_value points into it
+      if (const std::string* v = url.query_value("api-version")) return *v;
     } catch (const std::exception&) {
     }
   }
