@@ -139,7 +139,7 @@ struct Comparer {
     for (const auto& [key, at] : old_keys) {
       const std::string item = harness::child_pointer(where, std::to_string(at.first));
       auto match = std::find_if(new_keys.begin(), new_keys.end(),
-                                [&](const auto& k) { return k.first == key; });
+                                [&, &key = key](const auto& k) { return k.first == key; });
       if (match == new_keys.end()) {
         add("field-removed", harness::child_pointer(item, key), field(key, *at.second), "absent");
       } else {
@@ -148,7 +148,7 @@ struct Comparer {
     }
     for (const auto& [key, at] : new_keys) {
       const bool known = std::any_of(old_keys.begin(), old_keys.end(),
-                                     [&](const auto& k) { return k.first == key; });
+                                     [&, &key = key](const auto& k) { return k.first == key; });
       if (!known) {
         add("field-added", harness::child_pointer(harness::child_pointer(where, "0"), key),
             "absent", field(key, *at.second));
@@ -222,8 +222,9 @@ struct Comparer {
     std::vector<std::string> names;
     for (const auto& [name, value] : headers) {
       if (volatile_header(name) || other.contains(name)) continue;
-      const bool seen = std::any_of(names.begin(), names.end(),
-                                    [&](const std::string& n) { return http::iequals(n, name); });
+      const bool seen =
+          std::any_of(names.begin(), names.end(),
+                      [&, &name = name](const std::string& n) { return http::iequals(n, name); });
       if (!seen) names.push_back(name);
     }
     return names;
