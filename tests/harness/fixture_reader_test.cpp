@@ -89,8 +89,9 @@ TEST_CASE("The fast reader reads every committed recording as the reference read
   CHECK(files >= 20);
 }
 
-TEST_CASE("The fast reader reads every real recording as the reference reader does (needs ../shared)",
-          "[fixture][playback][real]") {
+TEST_CASE(
+    "The fast reader reads every real recording as the reference reader does (needs ../shared)",
+    "[fixture][playback][real]") {
   const auto dir = test::real_recordings();
   if (dir.empty()) KV_SKIP("../shared/real-recordings is missing (a fresh clone has no ../shared)");
   int files = 0;
@@ -104,23 +105,24 @@ TEST_CASE("The fast reader reads every real recording as the reference reader do
   CHECK(files == 42);
 }
 
-TEST_CASE("Bodies and strings the fast reader decodes are accepted and refused as nlohmann/json does",
-          "[fixture][playback]") {
+TEST_CASE(
+    "Bodies and strings the fast reader decodes are accepted and refused as nlohmann/json does",
+    "[fixture][playback]") {
   // Each case is a response body placed in an otherwise valid fixture.
   const std::vector<std::string> bodies = {
       R"({"a":"plain"})",
       R"({"a":"esc \" \\ \/ \b \f \n \r \t"})",
       R"({"a":"\u00e9\u20ac\ud83d\ude00"})",
-      R"({"a":"\ud83d"})",           // a lone high surrogate
-      R"({"a":"\ude00"})",           // a lone low surrogate
-      R"({"a":"\ud83d\u0041"})",     // a high surrogate without its low one
-      R"({"a":"\x"})",               // an unknown escape
-      R"({"a":"\u12"})",             // a short \u escape
-      "{\"a\":\"caf\xc3\xa9\"}",    // UTF-8
-      "{\"a\":\"\xc3\"}",            // truncated UTF-8
-      "{\"a\":\"\xed\xa0\x80\"}",    // an encoded surrogate
+      R"({"a":"\ud83d"})",             // a lone high surrogate
+      R"({"a":"\ude00"})",             // a lone low surrogate
+      R"({"a":"\ud83d\u0041"})",       // a high surrogate without its low one
+      R"({"a":"\x"})",                 // an unknown escape
+      R"({"a":"\u12"})",               // a short \u escape
+      "{\"a\":\"caf\xc3\xa9\"}",       // UTF-8
+      "{\"a\":\"\xc3\"}",              // truncated UTF-8
+      "{\"a\":\"\xed\xa0\x80\"}",      // an encoded surrogate
       "{\"a\":\"\xf4\x90\x80\x80\"}",  // beyond U+10FFFF
-      "{\"a\":\"tab\there\"}",      // a raw control character
+      "{\"a\":\"tab\there\"}",         // a raw control character
       R"({"a":[1,-0,0.5,1e3,-2.5E-3,123456789012345678901234567890]})",
       R"({"a":1e400})",
       R"({"a":01})",
@@ -134,10 +136,11 @@ TEST_CASE("Bodies and strings the fast reader decodes are accepted and refused a
       R"([{"a":null},[],{}])",
   };
   for (const auto& body : bodies) {
-    const std::string text = R"({"Entries":[{"RequestUri":"https://v/x","RequestMethod":"GET",)"
-                             R"("StatusCode":200,"ResponseHeaders":{"Content-Type":"application/json"},)"
-                             R"("ResponseBody":)" +
-                             body + "}]}";
+    const std::string text =
+        R"({"Entries":[{"RequestUri":"https://v/x","RequestMethod":"GET",)"
+        R"("StatusCode":200,"ResponseHeaders":{"Content-Type":"application/json"},)"
+        R"("ResponseBody":)" +
+        body + "}]}";
     INFO(body);
     const std::string fast = outcome(text, false);
     const std::string reference = outcome(text, true);
@@ -167,19 +170,20 @@ TEST_CASE("Nesting deeper than the limit is refused with a diagnostic, not a cra
     }
   }
   // Deep nesting in a part the fast reader hands to the reference reader is caught too.
-  const std::string legacy = "{\"networkCallRecords\":" + std::string(100'000, '[') +
-                             std::string(100'000, ']') + "}";
+  const std::string legacy =
+      "{\"networkCallRecords\":" + std::string(100'000, '[') + std::string(100'000, ']') + "}";
   CHECK_THROWS_WITH(parse_fixture(legacy, "legacy.json"), Catch::Contains("[too-deep]"));
 }
 
-TEST_CASE("A large fixture is read through a mapping into the same entries", "[fixture][playback]") {
+TEST_CASE("A large fixture is read through a mapping into the same entries",
+          "[fixture][playback]") {
   test::ScratchDir dir("large-load");
   Fixture fixture;
   for (int i = 0; i < 4000; ++i) {
     Entry e;
     e.request_method = "GET";
-    e.request_uri = "https://fakevault.vault.azure.net/secrets/s-" + std::to_string(i) +
-                    "?api-version=7.5";
+    e.request_uri =
+        "https://fakevault.vault.azure.net/secrets/s-" + std::to_string(i) + "?api-version=7.5";
     e.request_headers.add("Accept", "application/json");
     e.status_code = 200;
     e.response_headers.add("Content-Type", "application/json; charset=utf-8");
@@ -192,6 +196,5 @@ TEST_CASE("A large fixture is read through a mapping into the same entries", "[f
   REQUIRE(fs::file_size(path) > (1u << 20));  // over the mapping threshold
   const Fixture loaded = load_fixture(path);
   check_same(loaded, detail::parse_fixture_document(test::read_text(path), path));
-  CHECK(loaded.entries.back().response_body.json()["value"] ==
-        std::string(200, 'v') + "3999");
+  CHECK(loaded.entries.back().response_body.json()["value"] == std::string(200, 'v') + "3999");
 }

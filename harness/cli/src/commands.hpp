@@ -3,6 +3,9 @@
 #pragma once
 
 #include <string>
+#include <vector>
+
+#include "kv/scenario/scenario.hpp"
 
 namespace kv::cli {
 
@@ -11,6 +14,9 @@ enum ExitCode { kSuccess = 0, kFailure = 1, kUsage = 2 };
 
 /// `kvharness run`: runs scenarios live, records them, or replays them.
 int run_command(int argc, char** argv);
+/// Loads every scenario file, printing each one's errors; false (nothing to run) when any fails.
+bool load_scenarios(const std::vector<std::string>& files, const char* command,
+                    std::vector<scenario::Scenario>& out);
 /// `kvharness check`: validates scenario files and fixtures without running anything.
 int check_command(int argc, char** argv);
 /// `kvharness lint [PATHS...]`: checks recordings against the secrets life cycle.

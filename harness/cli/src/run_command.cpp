@@ -42,6 +42,22 @@ Examples:
 
 }  // namespace
 
+bool load_scenarios(const std::vector<std::string>& files, const char* command,
+                    std::vector<scenario::Scenario>& out) {
+  bool invalid = false;
+  for (const auto& file : files) {
+    try {
+      out.push_back(scenario::load_scenario(file));
+    } catch (const scenario::ScenarioFileError& e) {
+      std::cerr << e.what() << "\n";
+      invalid = true;
+    }
+  }
+  if (invalid)
+    std::cerr << "kvharness " << command << ": invalid scenario files; nothing was run\n";
+  return !invalid;
+}
+
 int run_command(int argc, char** argv) {
   cxxopts::Options options("kvharness run", "Runs scenarios live, records them, or replays them.");
   options.positional_help("[FILES or FOLDERS...]");
@@ -116,19 +132,7 @@ int run_command(int argc, char** argv) {
   }
 
   std::vector<scenario::Scenario> scenarios;
-  bool invalid = false;
-  for (const auto& file : files) {
-    try {
-      scenarios.push_back(scenario::load_scenario(file));
-    } catch (const scenario::ScenarioFileError& e) {
-      std::cerr << e.what() << "\n";
-      invalid = true;
-    }
-  }
-  if (invalid) {
-    std::cerr << "kvharness run: invalid scenario files; nothing was run\n";
-    return kUsage;
-  }
+  if (!load_scenarios(files, "run", scenarios)) return kUsage;
 
   // A real vault is configured once; the embedded localvault is started per scenario so that
   // every recording starts from an empty vault.

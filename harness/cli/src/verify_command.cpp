@@ -107,19 +107,7 @@ int verify_command(int argc, char** argv) {
     return kUsage;
   }
   std::vector<scenario::Scenario> scenarios;
-  bool invalid = false;
-  for (const auto& file : files) {
-    try {
-      scenarios.push_back(scenario::load_scenario(file));
-    } catch (const scenario::ScenarioFileError& e) {
-      std::cerr << e.what() << "\n";
-      invalid = true;
-    }
-  }
-  if (invalid) {
-    std::cerr << "kvharness verify: invalid scenario files; nothing was run\n";
-    return kUsage;
-  }
+  if (!load_scenarios(files, "verify", scenarios)) return kUsage;
 
   scenario::VerifyOptions verify;
   verify.recordings_dir = args["recordings"].as<std::string>();

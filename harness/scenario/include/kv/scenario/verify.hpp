@@ -31,7 +31,8 @@ const std::vector<DriftKind>& drift_kinds();
 /// exchanges of one operation whose answers were pending (404 or 409 of a poll or retry, 429,
 /// 5xx, a list page) or repeated the status before them form one sequence, compared as "pending...
 /// then done": final answer against final answer, first pending against first pending when both
-/// sides have one, however many times they repeated. Every finding names `fixture_file` and a JSON Pointer into the recording.
+/// sides have one, however many times they repeated. Every finding names `fixture_file` and a JSON
+/// Pointer into the recording.
 std::vector<harness::Diagnostic> compare_shapes(const harness::Fixture& recorded,
                                                 const std::vector<harness::Entry>& live,
                                                 const std::string& fixture_file);
