@@ -4,6 +4,7 @@
 #include "kv/detail/json_text.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
@@ -66,7 +67,60 @@ std::size_t plain_string_run(std::string_view text, std::size_t at) {
   return at - start;
 }
 
+constexpr std::uint64_t kSpaces = kOnes * ' ';
+
+// How many of the eight bytes in `v` (a load at `p`) come before the first one that is not a
+// space; v ^ kSpaces is zero exactly where they are spaces.
+inline std::size_t leading_spaces(std::uint64_t v) {
+  const std::uint64_t other = v ^ kSpaces;
+  if (other == 0) return 8;
+  // The byte at the lowest address is the lowest one on a little-endian machine.
+  const int bit =
+      std::endian::native == std::endian::little ? __builtin_ctzll(other) : __builtin_clzll(other);
+  return static_cast<std::size_t>(bit / 8);
+}
+
+bool is_space(char c) {
+  return c == ' ' || c == '\n' || c == '\r' || c == '\t';
+}
+
 }  // namespace
+
+void JsonScanner::skip_whitespace_run() {
+  if (sink_) flush_segment(pos_);
+  // Pretty-printed files are mostly a newline and then indentation: spaces eight at a time.
+  const char* p = text_.data() + pos_;
+  const char* const end = text_.data() + text_.size();
+  while (p < end) {
+    if (*p == ' ' && end - p >= 8) {
+      p += leading_spaces(load8(p));
+      continue;
+    }
+    if (!is_space(*p)) break;
+    ++p;
+  }
+  pos_ = static_cast<std::size_t>(p - text_.data());
+  segment_ = pos_;
+}
+
+void JsonScanner::flush_segment(std::size_t end) {
+  sink_->append(text_.data() + segment_, end - segment_);
+  segment_ = end;
+}
+
+std::string_view JsonScanner::compact_value(CompactBuffer& out) {
+  (void)peek();
+  out.clear();
+  sink_ = &out;
+  segment_ = pos_;
+  struct Detach {
+    JsonScanner& scanner;
+    ~Detach() { scanner.sink_ = nullptr; }
+  } detach{*this};
+  const std::string_view span = value();
+  flush_segment(pos_);
+  return span;
+}
 
 // The length of the well-formed UTF-8 sequence at `at` (RFC 3629, as nlohmann/json checks it),
 // or 0.
@@ -95,8 +149,16 @@ std::size_t JsonScanner::utf8_sequence(std::size_t at) const {
 }
 
 void JsonScanner::string(std::string& out) {
-  out.clear();
   if (peek() != '"') fail();
+  // Most strings hold nothing to decode: one assignment of exactly their length.
+  const std::size_t start = pos_ + 1;
+  const std::size_t end = start + plain_string_run(text_, start);
+  if (end < text_.size() && text_[end] == '"') {
+    out.assign(text_.data() + start, end - start);
+    pos_ = end + 1;
+    return;
+  }
+  out.clear();
   scan_string(&out);
 }
 
@@ -268,6 +330,7 @@ std::string_view JsonScanner::value() {
 
 bool JsonScanner::literal(std::string_view& word) {
   const char c = peek();
+  if (c != 'n' && c != 't' && c != 'f') return false;
   for (std::string_view w :
        {std::string_view("null"), std::string_view("true"), std::string_view("false")}) {
     if (c == w.front() && text_.substr(pos_, w.size()) == w) {
@@ -307,40 +370,6 @@ void validate_json(std::string_view text) {
   JsonScanner scanner(text);
   (void)scanner.value();
   if (!scanner.at_end()) scanner.fail();
-}
-
-http::Bytes minify_json(std::string_view value) {
-  http::Bytes out(value.size());
-  std::size_t n = 0;
-  auto copy = [&](std::size_t from, std::size_t count) {
-    std::memcpy(out.data() + n, value.data() + from, count);
-    n += count;
-  };
-  std::size_t i = 0;
-  while (i < value.size()) {
-    const char c = value[i];
-    if (c == ' ' || c == '\n' || c == '\r' || c == '\t') {
-      ++i;
-      continue;
-    }
-    if (c != '"') {
-      out[n++] = static_cast<std::uint8_t>(c);
-      ++i;
-      continue;
-    }
-    // A string, copied whole: plain runs in bulk, escapes as two bytes.
-    std::size_t j = i + 1;
-    while (j < value.size()) {
-      j += plain_string_run(value, j);
-      if (j >= value.size() || value[j] == '"') break;
-      j += value[j] == '\\' ? 2 : 1;
-    }
-    const std::size_t end = std::min(j + 1, value.size());
-    copy(i, end - i);
-    i = end;
-  }
-  out.resize(n);
-  return out;
 }
 
 }  // namespace kv::harness::detail

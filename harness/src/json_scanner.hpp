@@ -4,10 +4,13 @@
 // is handed to nlohmann/json, whose message then names the error.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "kv/harness/json_limits.hpp"
 #include "kv/http.hpp"
@@ -15,6 +18,23 @@
 namespace kv::harness::detail {
 
 using kv::harness::kMaxJsonDepth;
+
+/// Where JsonScanner::compact_value writes: a byte buffer that is reused and only grows.
+class CompactBuffer {
+ public:
+  std::string_view view() const { return {bytes_.data(), size_}; }
+  void clear() { size_ = 0; }
+  void append(const char* data, std::size_t n) {
+    if (n > bytes_.size() - size_)
+      bytes_.resize(std::max<std::size_t>(2 * bytes_.size(), size_ + n));
+    std::memcpy(bytes_.data() + size_, data, n);
+    size_ += n;
+  }
+
+ private:
+  std::vector<char> bytes_;
+  std::size_t size_ = 0;
+};
 
 class JsonScanner {
  public:
@@ -47,6 +67,9 @@ class JsonScanner {
   void string(std::string& out);
   /// Skips any value, checking its syntax and depth; returns its span in the text.
   std::string_view value();
+  /// The same, and appends the value without its whitespace (outside strings) to `out`: one pass
+  /// that checks and compacts a pretty-printed body.
+  std::string_view compact_value(CompactBuffer& out);
   /// Reads `null`, `true` or `false` if one is next; `word` gets which.
   bool literal(std::string_view& word);
   /// Reads an integer number if one is next (no fraction or exponent) into `out`.
@@ -62,12 +85,17 @@ class JsonScanner {
 
  private:
   void skip_whitespace() {
-    while (pos_ < text_.size()) {
-      const char c = text_[pos_];
-      if (c != ' ' && c != '\n' && c != '\r' && c != '\t') return;
+    // Most tokens follow no whitespace, or the one space after a colon.
+    if (pos_ < text_.size() && static_cast<unsigned char>(text_[pos_]) > ' ') return;
+    if (sink_ == nullptr && pos_ + 1 < text_.size() && text_[pos_] == ' ' &&
+        static_cast<unsigned char>(text_[pos_ + 1]) > ' ') {
       ++pos_;
+      return;
     }
+    skip_whitespace_run();
   }
+  void skip_whitespace_run();
+  void flush_segment(std::size_t end);
   void skip_string();
   void scan_string(std::string* out);
   std::uint32_t unicode_escape();
@@ -78,13 +106,13 @@ class JsonScanner {
   std::string_view text_;
   std::size_t pos_ = 0;
   std::size_t depth_ = 0;
+  // While compacting: where the text not yet copied to `sink_` starts.
+  CompactBuffer* sink_ = nullptr;
+  std::size_t segment_ = 0;
 };
 
 /// Checks that the whole of `text` is one valid JSON value no deeper than kMaxJsonDepth; throws
 /// JsonScanner::Invalid at the first problem.
 void validate_json(std::string_view text);
-
-/// The compact form of a valid JSON value: every whitespace outside strings removed.
-http::Bytes minify_json(std::string_view value);
 
 }  // namespace kv::harness::detail

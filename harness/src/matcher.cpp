@@ -119,6 +119,14 @@ void json_diff(const Json& recorded, const Json& actual, const std::string& poin
 Matcher::Matcher(MatchRules rules) : rules_(std::move(rules)) {}
 
 RequestKey Matcher::key(std::string_view method, std::string_view url) const {
+  return make_key(method, url, true);
+}
+
+RequestKey Matcher::entry_key(std::string_view method, std::string_view url) const {
+  return make_key(method, url, false);
+}
+
+RequestKey Matcher::make_key(std::string_view method, std::string_view url, bool cached) const {
   RequestKey key;
   key.method.assign(method);
   std::transform(key.method.begin(), key.method.end(), key.method.begin(),
@@ -126,7 +134,11 @@ RequestKey Matcher::key(std::string_view method, std::string_view url) const {
   std::string_view path;
   std::string_view query;
   split_url(url, path, query);
-  key.path = rules_.path_rewrites.empty() ? std::string(path) : normalised_path(path);
+  if (rules_.path_rewrites.empty()) {
+    key.path.assign(path);
+  } else {
+    key.path = cached ? normalised_path(path) : rules_.normalise_path(path);
+  }
   while (!query.empty()) {
     const std::size_t amp = query.find('&');
     std::string_view pair = query.substr(0, amp);

@@ -4,8 +4,10 @@
 #include "kv/harness/playback_transport.hpp"
 
 #include <algorithm>
+#include <cstdint>
+#include <limits>
 #include <mutex>
-#include <unordered_map>
+#include <stdexcept>
 
 #include "kv/harness/operation.hpp"
 #include "kv/url.hpp"
@@ -18,19 +20,98 @@ std::string describe_entry(const Entry& entry) {
   return entry.request_method + " " + std::string(url_target(entry.request_uri));
 }
 
-// A bucket's name: views of an entry's own match key (stable: the keys never move), so the
-// index allocates nothing per entry and a lookup nothing per request.
-struct MethodPath {
-  std::string_view method;
-  std::string_view path;
-  friend bool operator==(const MethodPath&, const MethodPath&) = default;
-};
+// Entries grouped by method and normalised path ("buckets"), each bucket in fixture order. The
+// table is open addressing over one array of (hash, bucket) words and the buckets lie one after
+// another in one array: building allocates nothing per entry or bucket, and a lookup touches a
+// slot, one key and the bucket's entries.
+class EntryIndex {
+ public:
+  static constexpr std::size_t npos = static_cast<std::size_t>(-1);
 
-struct MethodPathHash {
-  std::size_t operator()(const MethodPath& key) const {
-    const std::size_t h = std::hash<std::string_view>{}(key.path);
-    return h ^ (std::hash<std::string_view>{}(key.method) + 0x9e3779b97f4a7c15ULL + (h << 6));
+  void build(const std::vector<RequestKey>& keys) {
+    keys_ = &keys;
+    const std::size_t n = keys.size();
+    if (n >= std::numeric_limits<std::uint32_t>::max()) {
+      throw std::length_error("kvharness playback: a fixture of more than 4 billion entries");
+    }
+    std::size_t capacity = 16;
+    while (capacity < 2 * n) capacity *= 2;
+    slots_.assign(capacity, 0);
+    first_.clear();
+    first_.reserve(n);
+    std::vector<std::uint32_t> bucket_of(n);
+    std::vector<std::uint32_t> sizes;
+    sizes.reserve(n);
+    for (std::size_t i = 0; i < n; ++i) {
+      const std::uint64_t h = hash(keys[i].method, keys[i].path);
+      std::size_t at = h & (slots_.size() - 1);
+      std::uint32_t bucket = 0;
+      for (;; at = (at + 1) & (slots_.size() - 1)) {
+        const std::uint64_t slot = slots_[at];
+        if (slot == 0) {
+          bucket = static_cast<std::uint32_t>(first_.size());
+          first_.push_back(static_cast<std::uint32_t>(i));
+          sizes.push_back(0);
+          slots_[at] = (h & kTagMask) | (bucket + 1);
+          break;
+        }
+        if (same(slot, h, keys[i].method, keys[i].path)) {
+          bucket = static_cast<std::uint32_t>((slot & ~kTagMask) - 1);
+          break;
+        }
+      }
+      bucket_of[i] = bucket;
+      ++sizes[bucket];
+    }
+    begin_.assign(first_.size() + 1, 0);
+    for (std::size_t b = 0; b < sizes.size(); ++b) begin_[b + 1] = begin_[b] + sizes[b];
+    entries_.resize(n);
+    std::vector<std::uint32_t> fill(begin_.begin(), begin_.end() - 1);
+    for (std::size_t i = 0; i < n; ++i)
+      entries_[fill[bucket_of[i]]++] = static_cast<std::uint32_t>(i);
   }
+
+  /// The bucket of a method and path, or npos.
+  std::size_t find(std::string_view method, std::string_view path) const {
+    if (slots_.empty()) return npos;
+    const std::uint64_t h = hash(method, path);
+    for (std::size_t at = h & (slots_.size() - 1);; at = (at + 1) & (slots_.size() - 1)) {
+      const std::uint64_t slot = slots_[at];
+      if (slot == 0) return npos;
+      if (same(slot, h, method, path)) return static_cast<std::size_t>((slot & ~kTagMask) - 1);
+    }
+  }
+
+  std::size_t bucket_count() const { return first_.size(); }
+  std::size_t bucket_size(std::size_t bucket) const { return begin_[bucket + 1] - begin_[bucket]; }
+  /// The entry at `position` of `bucket`, in fixture order.
+  std::size_t entry(std::size_t bucket, std::size_t position) const {
+    return entries_[begin_[bucket] + position];
+  }
+
+ private:
+  // The hash's upper half is kept in the slot beside the bucket number: most probes that do not
+  // match are rejected without looking at a key.
+  static constexpr std::uint64_t kTagMask = 0xFFFFFFFF00000000ULL;
+
+  static std::uint64_t hash(std::string_view method, std::string_view path) {
+    const std::uint64_t h = std::hash<std::string_view>{}(path);
+    return h ^
+           (std::hash<std::string_view>{}(method) + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2));
+  }
+
+  bool same(std::uint64_t slot, std::uint64_t h, std::string_view method,
+            std::string_view path) const {
+    if ((slot & kTagMask) != (h & kTagMask)) return false;
+    const RequestKey& key = (*keys_)[first_[(slot & ~kTagMask) - 1]];
+    return key.path == path && key.method == method;
+  }
+
+  const std::vector<RequestKey>* keys_ = nullptr;
+  std::vector<std::uint64_t> slots_;  // 0: empty
+  std::vector<std::uint32_t> first_;  // per bucket: its first entry, whose key names it
+  std::vector<std::uint32_t> begin_;  // per bucket: where its entries start in entries_
+  std::vector<std::uint32_t> entries_;
 };
 
 // The response as the client will see it, built from the entry itself (a prepared copy of every
@@ -84,30 +165,21 @@ struct PreparedFixture::Impl {
   std::vector<RequestKey> keys;
   std::vector<char> fix_length;
   std::vector<std::string_view> operations;  // classify_operation's names are literals
-  /// Bucket number of each method and path; buckets hold entry indices in fixture order.
-  std::unordered_map<MethodPath, std::size_t, MethodPathHash> index;
-  std::vector<std::vector<std::size_t>> buckets;
-  std::vector<std::size_t> bucket_of;
+  EntryIndex index;
 
   Impl(std::shared_ptr<const Fixture> f, PlaybackOptions o, MatchRules rules)
       : fixture(std::move(f)), options(std::move(o)), matcher(std::move(rules)) {
     const std::size_t n = fixture->entries.size();
-    keys.reserve(n);  // never reallocated: the index holds views of these keys
-    index.reserve(n);
+    keys.reserve(n);
     fix_length.reserve(n);
     operations.reserve(n);
-    bucket_of.reserve(n);
     for (std::size_t i = 0; i < n; ++i) {
       const Entry& entry = fixture->entries[i];
-      keys.push_back(matcher.key(entry.request_method, entry.request_uri));
-      auto [it, inserted] =
-          index.try_emplace(MethodPath{keys.back().method, keys.back().path}, buckets.size());
-      if (inserted) buckets.emplace_back();
-      buckets[it->second].push_back(i);
-      bucket_of.push_back(it->second);
+      keys.push_back(matcher.entry_key(entry.request_method, entry.request_uri));
       fix_length.push_back(length_differs(entry) ? 1 : 0);
       operations.push_back(classify_operation(entry.request_method, entry.request_uri));
     }
+    index.build(keys);
   }
 
   std::string scrub(std::string text) const {
@@ -246,7 +318,7 @@ struct PlaybackTransport::State {
   explicit State(std::shared_ptr<const PreparedFixture> p)
       : prepared(std::move(p)), d(prepared->impl()) {
     used.assign(d.fixture->entries.size(), 0);
-    first_unused.assign(d.buckets.size(), 0);
+    first_unused.assign(d.index.bucket_count(), 0);
   }
 };
 
@@ -275,18 +347,17 @@ http::Response PlaybackTransport::send(const http::Request& original) {
   const RequestKey key = d.matcher.key(request.method, request.url);
 
   std::unique_lock lock(s.mutex);
-  if (auto it = d.index.find(MethodPath{key.method, key.path}); it != d.index.end()) {
-    const std::size_t bucket_number = it->second;
-    const std::vector<std::size_t>& bucket = d.buckets[bucket_number];
-    std::size_t& first_unused = s.first_unused[bucket_number];
-    for (std::size_t pos = first_unused; pos < bucket.size(); ++pos) {
-      const std::size_t i = bucket[pos];
+  if (const std::size_t bucket = d.index.find(key.method, key.path); bucket != EntryIndex::npos) {
+    const std::size_t size = d.index.bucket_size(bucket);
+    std::size_t& first_unused = s.first_unused[bucket];
+    for (std::size_t pos = first_unused; pos < size; ++pos) {
+      const std::size_t i = d.index.entry(bucket, pos);
       if (s.used[i]) continue;
       if (!d.matcher.matches(d.fixture->entries[i], d.keys[i], request, key)) continue;
       s.used[i] = 1;
       ++s.used_count;
       s.order.push_back(i);
-      while (first_unused < bucket.size() && s.used[bucket[first_unused]]) ++first_unused;
+      while (first_unused < size && s.used[d.index.entry(bucket, first_unused)]) ++first_unused;
       lock.unlock();
       // The fixture is immutable: build the response outside the lock.
       return make_response(d.fixture->entries[i], d.fix_length[i] != 0);

@@ -67,23 +67,20 @@ void append_unique(std::vector<std::string>& to, const std::vector<std::string>&
 }
 
 // "/%2[Ff]$" -> "": the 2025 C++ SDK's "/%2F" latest-version segment, removed.
-std::string drop_encoded_slash_suffix(std::string_view text) {
+void drop_encoded_slash_suffix(std::string& text) {
   const std::size_t n = text.size();
   if (n >= 4 && text.compare(n - 4, 3, "/%2") == 0 && (text[n - 1] == 'F' || text[n - 1] == 'f')) {
-    text.remove_suffix(4);
+    text.resize(n - 4);
   }
-  return std::string(text);
 }
 
 // "(.)/$" -> "$1": one trailing "/" removed, unless it is the whole text.
-std::string drop_trailing_slash(std::string_view text) {
-  if (text.size() >= 2 && text.back() == '/') text.remove_suffix(1);
-  return std::string(text);
+void drop_trailing_slash(std::string& text) {
+  if (text.size() >= 2 && text.back() == '/') text.pop_back();
 }
 
 // The hand-written equivalent of a rewrite, when there is one.
-std::string (*builtin_for(std::string_view pattern,
-                          std::string_view replacement))(std::string_view) {
+void (*builtin_for(std::string_view pattern, std::string_view replacement))(std::string&) {
   if (pattern == "/%2[Ff]$" && replacement.empty()) return drop_encoded_slash_suffix;
   if (pattern == "(.)/$" && replacement == "$1") return drop_trailing_slash;
   return nullptr;
@@ -156,8 +153,17 @@ RulesError::RulesError(Diagnostic diagnostic)
     : std::invalid_argument(diagnostic.message()), diagnostic_(std::move(diagnostic)) {}
 
 std::string RegexRewrite::apply(std::string_view text) const {
-  if (builtin) return builtin(text);
-  return compiled.replace_all(text, replacement);
+  std::string out(text);
+  apply_in_place(out);
+  return out;
+}
+
+void RegexRewrite::apply_in_place(std::string& text) const {
+  if (builtin) {
+    builtin(text);
+  } else {
+    text = compiled.replace_all(text, replacement);
+  }
 }
 
 RegexRewrite make_rewrite(std::string pattern, std::string replacement) {
@@ -250,7 +256,7 @@ Json MatchRules::to_json() const {
 
 std::string MatchRules::normalise_path(std::string_view path) const {
   std::string out(path);
-  for (const auto& rewrite : path_rewrites) out = rewrite.apply(out);
+  for (const auto& rewrite : path_rewrites) rewrite.apply_in_place(out);
   return out;
 }
 

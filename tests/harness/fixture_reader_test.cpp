@@ -151,6 +151,29 @@ TEST_CASE(
   }
 }
 
+TEST_CASE("Pretty-printed JSON bodies are read as their compact bytes, strings untouched",
+          "[fixture][playback]") {
+  // Whitespace of every kind between tokens (runs longer and shorter than eight bytes, one space
+  // after a colon, tabs, CR LF), none of it inside strings, escapes kept as written.
+  const std::string pretty =
+      "{\n          \"value\": \"two  spaces,\\ttab \\\" quote\",\r\n\t\"list\" : [ 1 ,  -2.5e3,"
+      "\n                     true,null , { } , [ ]\n], \"id\":\"https://v/secrets/a b\"   }";
+  const std::string compact =
+      "{\"value\":\"two  spaces,\\ttab \\\" quote\",\"list\":[1,-2.5e3,true,null,{},[]],"
+      "\"id\":\"https://v/secrets/a b\"}";
+  const std::string text =
+      R"({"Entries":[{"RequestUri":"https://v/x","RequestMethod":"PUT",)"
+      R"("RequestHeaders":{"Content-Type":"application/json"},"RequestBody":)" +
+      pretty + R"(,"StatusCode":200,"ResponseHeaders":{"Content-Type":"application/json"},)" +
+      R"("ResponseBody":)" + pretty + "}]}";
+  const Fixture fixture = parse_fixture(text, "t.json");
+  REQUIRE(fixture.entries.size() == 1);
+  CHECK(http::as_text(fixture.entries[0].request_body.bytes) == compact);
+  CHECK(http::as_text(fixture.entries[0].response_body.bytes) == compact);
+  CHECK(fixture.entries[0].response_body.json()["value"] == "two  spaces,\ttab \" quote");
+  check_same(fixture, detail::parse_fixture_document(text, "t.json"));
+}
+
 TEST_CASE("Nesting deeper than the limit is refused with a diagnostic, not a crash",
           "[fixture][playback]") {
   for (const std::size_t depth : {300ul, 100'000ul}) {

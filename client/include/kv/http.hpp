@@ -28,6 +28,8 @@ class Headers {
 
   Headers() = default;
   Headers(std::initializer_list<Field> fields);
+  /// The fields in this order (duplicates kept).
+  explicit Headers(std::vector<Field> fields) : fields_(std::move(fields)) {}
 
   /// Replaces every field named `name` with one field.
   void set(std::string name, std::string value);

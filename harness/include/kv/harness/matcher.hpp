@@ -41,6 +41,9 @@ class Matcher {
 
   /// The match key of a method and absolute URL (host and scheme never take part).
   RequestKey key(std::string_view method, std::string_view url) const;
+  /// The same for a recorded entry: each is keyed once, so its path bypasses the cache (a large
+  /// fixture of distinct paths would only fill it).
+  RequestKey entry_key(std::string_view method, std::string_view url) const;
   /// True when `recorded` (with key `recorded_key`) matches `actual` (with key `actual_key`).
   bool matches(const Entry& recorded, const RequestKey& recorded_key, const http::Request& actual,
                const RequestKey& actual_key) const;
@@ -54,6 +57,7 @@ class Matcher {
   void body_diff(const Entry& recorded, const http::Request& actual,
                  std::vector<FieldDiff>& out) const;
 
+  RequestKey make_key(std::string_view method, std::string_view url, bool cached) const;
   std::string normalised_path(std::string_view path) const;
 
   MatchRules rules_;

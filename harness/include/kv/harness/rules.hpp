@@ -40,10 +40,12 @@ struct RegexRewrite {
   Regex compiled;
   /// The same rewrite written by hand, for the default rules every fixture carries (compiling
   /// and running a regex per path costs microseconds per request).
-  std::string (*builtin)(std::string_view) = nullptr;
+  void (*builtin)(std::string&) = nullptr;
 
   /// The rewritten text: every match of `pattern` in `text` replaced.
   std::string apply(std::string_view text) const;
+  /// The same, in place (no copy when the hand-written rewrite applies).
+  void apply_in_place(std::string& text) const;
 };
 
 /// How a recorded entry is compared with an actual request.
