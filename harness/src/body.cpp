@@ -14,10 +14,11 @@ namespace kv::harness {
 namespace {
 
 bool contains_json_media_type(std::string_view content_type) {
-  std::string lower(content_type);
-  std::transform(lower.begin(), lower.end(), lower.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return lower.find("json") != std::string::npos;
+  constexpr std::string_view kJson = "json";
+  for (std::size_t at = 0; at + kJson.size() <= content_type.size(); ++at) {
+    if (http::iequals(content_type.substr(at, kJson.size()), kJson)) return true;
+  }
+  return false;
 }
 
 // Valid UTF-8 without control characters other than tab, CR and LF.
@@ -53,20 +54,55 @@ struct Body::Parsed {
   Json value;
 };
 
+Body::Body(const Body& other)
+    : kind(other.kind), bytes(other.bytes), parsed_(other.parsed_.load()) {}
+
+Body::Body(Body&& other) noexcept
+    : kind(other.kind), bytes(std::move(other.bytes)), parsed_(other.parsed_.exchange(nullptr)) {}
+
+Body& Body::operator=(const Body& other) {
+  if (this != &other) {
+    kind = other.kind;
+    bytes = other.bytes;
+    parsed_.store(other.parsed_.load());
+  }
+  return *this;
+}
+
+Body& Body::operator=(Body&& other) noexcept {
+  if (this != &other) {
+    kind = other.kind;
+    bytes = std::move(other.bytes);
+    parsed_.store(other.parsed_.exchange(nullptr));
+  }
+  return *this;
+}
+
 const Json& Body::json() const {
   static const Json kNull;
-  if (kind != Kind::Json || !parsed_) return kNull;
-  std::call_once(parsed_->once, [this] {
-    parsed_->value = Json::parse(bytes.begin(), bytes.end(), nullptr, /*allow_exceptions=*/false);
+  if (kind != Kind::Json) return kNull;
+  std::shared_ptr<Parsed> cell = parsed_.load();
+  if (!cell) {
+    // Two threads may both make one; the first stored wins and the other is dropped.
+    auto made = std::make_shared<Parsed>();
+    if (parsed_.compare_exchange_strong(cell, made)) cell = std::move(made);
+  }
+  std::call_once(cell->once, [&] {
+    cell->value = Json::parse(bytes.begin(), bytes.end(), nullptr, /*allow_exceptions=*/false);
   });
-  return parsed_->value;
+  return cell->value;
 }
 
 Json Body::take_json() {
-  if (kind != Kind::Json || !parsed_) return Json();
+  if (kind != Kind::Json) return Json();
   (void)json();
-  if (parsed_.use_count() == 1) return std::move(parsed_->value);
-  return parsed_->value;
+  std::shared_ptr<Parsed> cell = parsed_.load();
+  // Moved out when no copy of this body shares it (this one and the local reference).
+  if (cell.use_count() == 2) {
+    parsed_.store(nullptr);
+    return std::move(cell->value);
+  }
+  return cell->value;
 }
 
 namespace {
@@ -104,7 +140,7 @@ Body Body::from_json(Json json) {
   Body body;
   body.kind = Kind::Json;
   body.bytes = http::to_bytes(json.dump(-1, ' ', false, Json::error_handler_t::replace));
-  body.parsed_ = filled<Parsed>(std::move(json));
+  body.parsed_.store(filled<Parsed>(std::move(json)));
   return body;
 }
 
@@ -112,7 +148,6 @@ Body Body::from_json_bytes(http::Bytes compact) {
   Body body;
   body.kind = Kind::Json;
   body.bytes = std::move(compact);
-  body.parsed_ = std::make_shared<Parsed>();
   return body;
 }
 
@@ -120,7 +155,7 @@ Body Body::from_parsed(http::Bytes bytes, Json json) {
   Body body;
   body.kind = Kind::Json;
   body.bytes = std::move(bytes);
-  body.parsed_ = filled<Parsed>(std::move(json));
+  body.parsed_.store(filled<Parsed>(std::move(json)));
   return body;
 }
 

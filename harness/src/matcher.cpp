@@ -118,6 +118,16 @@ void json_diff(const Json& recorded, const Json& actual, const std::string& poin
 
 Matcher::Matcher(MatchRules rules) : rules_(std::move(rules)) {}
 
+namespace {
+
+// A query name or value decoded ('+' is a space); most have nothing to decode.
+std::string decoded(std::string_view part) {
+  if (part.find_first_of("%+") == std::string_view::npos) return std::string(part);
+  return url_decode(part, true);
+}
+
+}  // namespace
+
 RequestKey Matcher::key(std::string_view method, std::string_view url) const {
   return make_key(method, url, true);
 }
@@ -145,13 +155,12 @@ RequestKey Matcher::make_key(std::string_view method, std::string_view url, bool
     query = amp == std::string_view::npos ? std::string_view{} : query.substr(amp + 1);
     if (pair.empty()) continue;
     const std::size_t eq = pair.find('=');
-    std::string name = url_decode(pair.substr(0, eq), true);
+    std::string name = decoded(pair.substr(0, eq));
     const bool ignored =
         std::any_of(rules_.ignore_query_parameters.begin(), rules_.ignore_query_parameters.end(),
                     [&](const std::string& n) { return http::iequals(n, name); });
     if (ignored) continue;
-    std::string value =
-        eq == std::string_view::npos ? std::string() : url_decode(pair.substr(eq + 1), true);
+    std::string value = eq == std::string_view::npos ? std::string() : decoded(pair.substr(eq + 1));
     key.query.emplace_back(std::move(name), std::move(value));
   }
   std::sort(key.query.begin(), key.query.end());

@@ -164,7 +164,6 @@ struct PreparedFixture::Impl {
   Matcher matcher;
   std::vector<RequestKey> keys;
   std::vector<char> fix_length;
-  std::vector<std::string_view> operations;  // classify_operation's names are literals
   EntryIndex index;
 
   Impl(std::shared_ptr<const Fixture> f, PlaybackOptions o, MatchRules rules)
@@ -172,14 +171,19 @@ struct PreparedFixture::Impl {
     const std::size_t n = fixture->entries.size();
     keys.reserve(n);
     fix_length.reserve(n);
-    operations.reserve(n);
     for (std::size_t i = 0; i < n; ++i) {
       const Entry& entry = fixture->entries[i];
       keys.push_back(matcher.entry_key(entry.request_method, entry.request_uri));
       fix_length.push_back(length_differs(entry) ? 1 : 0);
-      operations.push_back(classify_operation(entry.request_method, entry.request_uri));
     }
     index.build(keys);
+  }
+
+  // Classified when asked (a miss, a listing, the replayed exchanges), not for every entry at
+  // load: most entries of a large fixture are never named.
+  std::string_view operation_of(std::size_t i) const {
+    const Entry& entry = fixture->entries[i];
+    return classify_operation(entry.request_method, entry.request_uri);
   }
 
   std::string scrub(std::string text) const {
@@ -195,7 +199,7 @@ struct PreparedFixture::Impl {
   std::string entry_line(std::size_t i) const {
     const Entry& e = fixture->entries[i];
     return "entry " + std::to_string(i) + ": " + describe_entry(e) + " -> " +
-           std::to_string(e.status_code) + " (" + std::string(operations[i]);
+           std::to_string(e.status_code) + " (" + std::string(operation_of(i));
   }
 
   std::string unused_listing(const std::vector<char>& used, std::size_t used_count,
@@ -233,7 +237,7 @@ struct PreparedFixture::Impl {
     for (std::size_t i = 0; i < fixture->entries.size(); ++i) {
       int rank = 0;
       if (keys[i].method != key.method) rank += 8;
-      if (operations[i] != operation) rank += 4;
+      if (operation_of(i) != operation) rank += 4;
       if (keys[i].path != key.path) rank += 2;
       if (keys[i].query != key.query) rank += 1;
       candidates.push_back({i, rank});
@@ -385,7 +389,7 @@ std::vector<Exchange> PlaybackTransport::replayed() const {
   for (const std::size_t i : state_->order) {
     const Entry& e = d.fixture->entries[i];
     out.push_back(
-        {i, e.request_method, e.request_uri, e.status_code, std::string(d.operations[i])});
+        {i, e.request_method, e.request_uri, e.status_code, std::string(d.operation_of(i))});
   }
   return out;
 }

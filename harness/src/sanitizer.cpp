@@ -4,6 +4,9 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstring>
+#include <limits>
+#include <stdexcept>
 
 #include "base64.hpp"
 #include "json_scanner.hpp"
@@ -29,6 +32,12 @@ void replace_all(std::string& text, std::string_view needle, std::string_view re
 }
 
 std::string json_escaped(std::string_view text) {
+  // Printable ASCII without quotes or backslashes is its own JSON form (most URLs and ids).
+  const bool plain = std::all_of(text.begin(), text.end(), [](char c) {
+    const auto u = static_cast<unsigned char>(c);
+    return u >= 0x20 && u < 0x7F && c != '"' && c != '\\';
+  });
+  if (plain) return std::string(text);
   std::string dumped = Json(std::string(text)).dump(-1, ' ', false, Json::error_handler_t::replace);
   return dumped.substr(1, dumped.size() - 2);
 }
@@ -102,7 +111,9 @@ Sanitizer::Sanitizer(SanitizerOptions options) : options_(std::move(options)) {
   const std::string fake_origin = std::string("https://") + kFakeVaultHost;
   if (!options_.vault_url.empty()) {
     const Url url(options_.vault_url);
-    const std::string& host = url.host();
+    // An IPv6 address is written in brackets in a URL ("https://[::1]:8443").
+    const std::string host =
+        url.host().find(':') != std::string::npos ? "[" + url.host() + "]" : url.host();
     std::vector<std::string> authorities;
     if (url.port() != 0) authorities.push_back(host + ":" + std::to_string(url.port()));
     // The service writes nextLink with the default port spelled out.
@@ -144,6 +155,50 @@ Sanitizer::Sanitizer(SanitizerOptions options) : options_(std::move(options)) {
   std::stable_sort(unique.begin(), unique.end(),
                    [](const auto& a, const auto& b) { return a.first.size() > b.first.size(); });
   replacements_ = std::move(unique);
+  if (replacements_.size() >= std::numeric_limits<std::uint16_t>::max()) {
+    throw std::invalid_argument("kvharness sanitizer: more than 65535 values to replace");
+  }
+  // The guards: a few strings, one of which every needle contains (the vault's host is in every
+  // form of its origin), so that a text without any guard is known to hold no needle. Shortest
+  // first: a needle that contains a guard needs none of its own.
+  std::vector<std::string> candidates;
+  for (const auto& [needle, replacement] : replacements_) candidates.push_back(needle);
+  std::stable_sort(candidates.begin(), candidates.end(),
+                   [](const auto& a, const auto& b) { return a.size() < b.size(); });
+  if (!options_.vault_url.empty()) guards_.push_back(Url(options_.vault_url).host());
+  // (For an IPv6 host the bracketed forms contain it; their URL-encoded forms become guards.)
+  for (auto& candidate : candidates) {
+    const bool covered = std::any_of(guards_.begin(), guards_.end(), [&](const std::string& g) {
+      return candidate.find(g) != std::string::npos;
+    });
+    if (!covered) guards_.push_back(std::move(candidate));
+  }
+  for (std::size_t i = 0; i < guards_.size(); ++i) {
+    const auto first = static_cast<unsigned char>(guards_[i].front());
+    guards_by_first_byte_[first].push_back(static_cast<std::uint16_t>(i));
+  }
+}
+
+bool Sanitizer::contains_needle(std::string_view text) const {
+  if (replacements_.empty()) return false;
+  // Long texts (a backup blob) are searched guard by guard, where memchr's vector search wins;
+  // short ones (header values, ids) in one pass over their bytes.
+  constexpr std::size_t kShort = 96;
+  if (text.size() > kShort) {
+    return std::any_of(guards_.begin(), guards_.end(), [&](const std::string& guard) {
+      return text.find(guard) != std::string_view::npos;
+    });
+  }
+  for (std::size_t at = 0; at < text.size(); ++at) {
+    const auto& candidates = guards_by_first_byte_[static_cast<unsigned char>(text[at])];
+    for (const std::uint16_t i : candidates) {
+      const std::string& needle = guards_[i];
+      if (text.size() - at >= needle.size() && text.compare(at, needle.size(), needle) == 0) {
+        return true;
+      }
+    }
+  }
+  return false;
 }
 
 bool Sanitizer::is_token_request(std::string_view url) {
@@ -155,6 +210,7 @@ bool Sanitizer::is_token_request(std::string_view url) {
 }
 
 std::string Sanitizer::scrub_string(std::string value) const {
+  if (!contains_needle(value)) return value;
   for (const auto& [needle, replacement] : replacements_) replace_all(value, needle, replacement);
   return value;
 }
@@ -166,10 +222,12 @@ std::string Sanitizer::scrub(std::string_view text) const {
 bool Sanitizer::scrub_value(std::string& value) const {
   // In place: most strings (a multi-kilobyte backup blob, say) contain nothing to replace.
   bool changed = false;
-  for (const auto& [needle, replacement] : replacements_) {
-    if (value.size() < needle.size() || value.find(needle) == std::string::npos) continue;
-    replace_all(value, needle, replacement);
-    changed = true;
+  if (contains_needle(value)) {
+    for (const auto& [needle, replacement] : replacements_) {
+      if (value.size() < needle.size() || value.find(needle) == std::string::npos) continue;
+      replace_all(value, needle, replacement);
+      changed = true;
+    }
   }
   for (const auto& rewrite : options_.rules.body_regexes) {
     std::string rewritten = rewrite.apply(value);
@@ -344,23 +402,18 @@ void Sanitizer::sanitize(Entry& entry) const {
   for (const auto& rewrite : options_.rules.uri_regexes) {
     entry.request_uri = rewrite.apply(entry.request_uri);
   }
+  // In place: most header values contain nothing to replace and are not copied.
   for (http::Headers* headers : {&entry.request_headers, &entry.response_headers}) {
-    http::Headers cleaned;
-    cleaned.reserve(headers->size());
-    for (const auto& [name, value] : *headers) {
-      std::string v = value;
+    for (auto& [name, value] : *headers) {
       auto rule = std::find_if(
           options_.rules.headers.begin(), options_.rules.headers.end(),
           [&, &name = name](const HeaderRule& r) { return http::iequals(r.name, name); });
-      if (rule != options_.rules.headers.end()) v = rule->value;
+      if (rule != options_.rules.headers.end()) value = rule->value;
       for (const auto& r : options_.rules.header_regexes) {
-        if (http::iequals(r.name, name)) {
-          v = r.rewrite.apply(v);
-        }
+        if (http::iequals(r.name, name)) r.rewrite.apply_in_place(value);
       }
-      cleaned.add(name, scrub_string(std::move(v)));
+      if (contains_needle(value)) value = scrub_string(std::move(value));
     }
-    *headers = std::move(cleaned);
   }
   if (token_exchange) {
     // A token exchange carries the client secret one way and the access token the other:

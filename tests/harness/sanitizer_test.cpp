@@ -4,6 +4,7 @@
 #include "kv/harness/audit.hpp"
 #include "kv/harness/sanitizer.hpp"
 #include "kv/harness/session.hpp"
+#include "kv/url.hpp"
 
 using namespace kv;
 using namespace kv::harness;
@@ -170,6 +171,44 @@ TEST_CASE("Secrets are removed raw, URL-encoded, JSON-escaped and base64-encoded
       }
     }
     CHECK(sanitizer.scrub(encoded).find("Sanitized") != std::string::npos);
+  }
+}
+
+TEST_CASE("Every form of the vault origin and of a secret is found in short and long texts alike",
+          "[sanitizer][playback]") {
+  // Short texts are searched in one pass over their bytes, long ones guard by guard; an IPv6
+  // origin's URL-encoded form does not hold the host as written, so it is its own guard.
+  for (const std::string vault : {"https://myvault.vault.azure.net", "https://[::1]:8443"}) {
+    SanitizerOptions options;
+    options.vault_url = vault;
+    options.secrets = {"s3cr3t-canary"};
+    const Sanitizer sanitizer(options);
+    const std::vector<std::string> forms = {vault, url_encode(vault), "s3cr3t-canary",
+                                            "czNjcjN0LWNhbmFyeQ"};
+    for (const auto& form : forms) {
+      for (const std::size_t padding : {0, 10, 300}) {
+        INFO(vault << " / " << form << " / padding " << padding);
+        const std::string pad(padding, 'x');
+        const std::string text = pad + form + "/secrets/a" + pad;
+        const std::string scrubbed = sanitizer.scrub(text);
+        CHECK(scrubbed.find(form) == std::string::npos);
+        Entry entry;
+        entry.request_uri = "https://myvault.vault.azure.net/secrets/a?x=" + text;
+        entry.request_method = "GET";
+        entry.request_headers.add("X-Echo", text);
+        entry.status_code = 200;
+        entry.response_body = Body::from_json({{"id", text}});
+        sanitizer.sanitize(entry);
+        CHECK(entry.request_uri.find(form) == std::string::npos);
+        CHECK(entry.request_headers.find("X-Echo")->find(form) == std::string::npos);
+        CHECK(http::as_text(entry.response_body.bytes).find(form) == std::string::npos);
+        CHECK(entry.response_body.json()["id"].get<std::string>() == scrubbed);
+      }
+    }
+    // Texts holding none of them come back unchanged.
+    const std::string plain(500, 'q');
+    CHECK(sanitizer.scrub(plain) == plain);
+    CHECK(sanitizer.scrub("short") == "short");
   }
 }
 

@@ -45,6 +45,9 @@ class Headers {
 
   auto begin() const { return fields_.begin(); }
   auto end() const { return fields_.end(); }
+  /// Fields to change in place (names and values; the order is kept).
+  auto begin() { return fields_.begin(); }
+  auto end() { return fields_.end(); }
   std::size_t size() const { return fields_.size(); }
   bool empty() const { return fields_.empty(); }
   void clear() { fields_.clear(); }

@@ -3,6 +3,7 @@
 // legacy azure-sdk-for-cpp recorder shapes; saving always writes the test-proxy shape.
 #pragma once
 
+#include <atomic>
 #include <map>
 #include <memory>
 #include <stdexcept>
@@ -49,9 +50,19 @@ struct Body {
   static Body from_text(std::string_view text);
   bool empty() const { return kind == Kind::None || bytes.empty(); }
 
+  Body() = default;
+  Body(const Body& other);
+  Body(Body&& other) noexcept;
+  Body& operator=(const Body& other);
+  Body& operator=(Body&& other) noexcept;
+  ~Body() = default;
+
  private:
   struct Parsed;
-  std::shared_ptr<Parsed> parsed_;
+  /// Made by the first json() (a fixture of many bodies allocates nothing more per body at
+  /// load); copies share it once it exists. Atomic: bodies of a shared fixture are read by
+  /// many threads.
+  mutable std::atomic<std::shared_ptr<Parsed>> parsed_;
 };
 
 /// One recorded HTTP exchange.

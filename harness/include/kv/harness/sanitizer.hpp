@@ -1,6 +1,8 @@
 // The sanitizer: applied to every entry before it is kept, so nothing secret is ever written.
 #pragma once
 
+#include <array>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -53,6 +55,8 @@ class Sanitizer {
   std::string scrub_string(std::string value) const;
   /// Scrubs one string value in place (replacements, body regexes); true when it changed.
   bool scrub_value(std::string& value) const;
+  /// False when `text` cannot hold any needle of replacements_ (it holds no guard).
+  bool contains_needle(std::string_view text) const;
   bool is_secret_key(std::string_view key) const;
   /// Scrubs every string in place; true when anything changed.
   bool scrub_json(Json& json) const;
@@ -61,6 +65,11 @@ class Sanitizer {
   SanitizerOptions options_;
   /// (needle, replacement) pairs, longest needle first.
   std::vector<std::pair<std::string, std::string>> replacements_;
+  /// Strings one of which every needle contains: a text holding none of them needs no scrubbing.
+  std::vector<std::string> guards_;
+  /// Per byte value: the guards that start with it (indices into guards_), so that one pass over
+  /// a short string tells whether any guard occurs in it.
+  std::array<std::vector<std::uint16_t>, 256> guards_by_first_byte_;
 };
 
 /// The digest stored as the fixture's sanitizersDigest: "sha256:" and the hex SHA-256 of `set`
