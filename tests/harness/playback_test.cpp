@@ -82,6 +82,33 @@ TEST_CASE("Identical requests replay their recorded responses in order: 404, 404
   CHECK_NOTHROW(t.verify_all_used());
 }
 
+TEST_CASE("Thousands of paths, each recorded several times, replay their own entries in order",
+          "[playback]") {
+  // Entries of 2,000 paths and two methods, three of each, interleaved as a long recording would
+  // hold them; replayed in a different order, every request gets its own path's next entry.
+  Fixture f;
+  constexpr int kPaths = 2000;
+  for (int round = 0; round < 3; ++round) {
+    for (int p = 0; p < kPaths; ++p) {
+      const std::string path = "/secrets/s" + std::to_string(p) + "?api-version=7.5";
+      const std::string tag = std::to_string(p) + "." + std::to_string(round);
+      f.entries.push_back(entry("GET", path, 200, R"({"value":")" + tag + R"("})"));
+      f.entries.push_back(entry("DELETE", path, 200, R"({"value":"d)" + tag + R"("})"));
+    }
+  }
+  PlaybackTransport t(std::move(f), options("many.json"));
+  for (int p = kPaths - 1; p >= 0; --p) {
+    const std::string path = "/secrets/s" + std::to_string(p) + "?api-version=7.5";
+    for (int round = 0; round < 3; ++round) {
+      const std::string tag = std::to_string(p) + "." + std::to_string(round);
+      REQUIRE(t.send(request("DELETE", path)).body_text() == R"({"value":"d)" + tag + R"("})");
+      REQUIRE(t.send(request("GET", path)).body_text() == R"({"value":")" + tag + R"("})");
+    }
+  }
+  CHECK_THROWS_AS(t.send(request("GET", "/secrets/s0?api-version=7.5")), PlaybackMismatch);
+  CHECK_THROWS_AS(t.send(request("GET", "/secrets/s2000?api-version=7.5")), PlaybackMismatch);
+}
+
 TEST_CASE("A miss explains the request, the closest candidates with diffs and the unused entries",
           "[playback]") {
   PlaybackTransport t(delete_flow(), options("recordings/flow.json"));
