@@ -165,7 +165,9 @@ Sanitizer::Sanitizer(SanitizerOptions options) : options_(std::move(options)) {
   for (const auto& [needle, replacement] : replacements_) candidates.push_back(needle);
   std::stable_sort(candidates.begin(), candidates.end(),
                    [](const auto& a, const auto& b) { return a.size() < b.size(); });
-  if (!options_.vault_url.empty()) guards_.push_back(Url(options_.vault_url).host());
+  if (!options_.vault_url.empty() && !Url(options_.vault_url).host().empty()) {
+    guards_.push_back(Url(options_.vault_url).host());
+  }
   // (For an IPv6 host the bracketed forms contain it; their URL-encoded forms become guards.)
   for (auto& candidate : candidates) {
     const bool covered = std::any_of(guards_.begin(), guards_.end(), [&](const std::string& g) {
