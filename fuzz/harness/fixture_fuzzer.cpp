@@ -1,7 +1,8 @@
 // Fuzzes the fixture reader (parse_fixture: the fast scanner and its fallback to the document
 // reader), then runs what every command does with a loaded fixture: the stored rules, the leak
 // audit, lint, the HAR export and the writer. Input: the fixture text.
-// Aborts when a fixture the reader accepted is not read back identically from its own writing.
+// Aborts when a fixture the reader accepted is not read back identically from its own writing, or
+// when the fast reader and the reference (document) reader disagree about the input.
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -16,14 +17,60 @@
 
 using namespace kv::harness;
 
+namespace {
+
+bool same_body(const Body& a, const Body& b) {
+  if (a.kind != b.kind) return false;
+  // JSON bodies as values: the fast reader keeps the file's escapes, the reference re-serialises.
+  return a.kind == Body::Kind::Json ? a.json() == b.json() : a.bytes == b.bytes;
+}
+
+// The reference reader, which builds a whole document, on the same text: it must accept what the
+// fast one accepts (save nesting beyond the limit, which only the fast one refuses) and read the
+// same entries.
+void compare_with_reference(std::string_view text, const Fixture* fast, bool too_deep) {
+  Fixture reference;
+  try {
+    reference = detail::parse_fixture_document(text, "fuzz.json");
+  } catch (const FixtureError&) {
+    if (fast != nullptr)
+      kv::fuzz::broken("the reference reader accepts what the fast one does", std::string(text));
+    return;
+  }
+  if (fast == nullptr) {
+    if (!too_deep)
+      kv::fuzz::broken("the fast reader accepts what the reference one does", std::string(text));
+    return;
+  }
+  if (fast->entries.size() != reference.entries.size()) {
+    kv::fuzz::broken("both readers find the same entries", std::string(text));
+  }
+  for (std::size_t i = 0; i < fast->entries.size(); ++i) {
+    const Entry& a = fast->entries[i];
+    const Entry& b = reference.entries[i];
+    if (a.request_uri != b.request_uri || a.request_method != b.request_method ||
+        a.request_headers != b.request_headers || a.status_code != b.status_code ||
+        a.response_headers != b.response_headers ||
+        a.request_body_recorded != b.request_body_recorded ||
+        !same_body(a.request_body, b.request_body) ||
+        !same_body(a.response_body, b.response_body)) {
+      kv::fuzz::broken("both readers read each entry alike", std::string(text));
+    }
+  }
+}
+
+}  // namespace
+
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view text(reinterpret_cast<const char*>(data), size);
   Fixture fixture;
   try {
     fixture = parse_fixture(text, "fuzz.json");
-  } catch (const FixtureError&) {
+  } catch (const FixtureError& e) {
+    compare_with_reference(text, nullptr, e.diagnostic().id == "too-deep");
     return 0;  // refused with a diagnostic: what bad input should get
   }
+  compare_with_reference(text, &fixture, false);
   try {
     (void)fixture_match_rules(fixture, "fuzz.json");
     (void)fixture_sanitizer_rules(fixture, "fuzz.json");

@@ -314,6 +314,34 @@ std::size_t count_request_uris(std::string_view text) {
   return count;
 }
 
+// True when two fields come from different keys of one JSON object but have the same name
+// (`key_of[i]` numbers the key field i came from: a key's list of values gives several fields).
+// Small lists are compared pairwise; long ones are sorted.
+bool repeats_a_name(const std::vector<http::Headers::Field>& fields,
+                    const std::vector<std::size_t>& key_of) {
+  const std::size_t n = fields.size();
+  if (n < 2) return false;
+  if (n <= 24) {
+    for (std::size_t i = 0; i + 1 < n; ++i) {
+      for (std::size_t j = i + 1; j < n; ++j) {
+        if (key_of[i] != key_of[j] && fields[i].first.size() == fields[j].first.size() &&
+            fields[i].first == fields[j].first) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+  std::vector<std::pair<std::string_view, std::size_t>> names;
+  names.reserve(n);
+  for (std::size_t i = 0; i < n; ++i) names.emplace_back(fields[i].first, key_of[i]);
+  std::sort(names.begin(), names.end());
+  for (std::size_t k = 0; k + 1 < n; ++k) {
+    if (names[k].first == names[k + 1].first && names[k].second != names[k + 1].second) return true;
+  }
+  return false;
+}
+
 class FastReader {
  public:
   /// `consumed` (may be empty) learns, after each entry, how much of the text is behind.
@@ -328,19 +356,23 @@ class FastReader {
   std::optional<Fixture> read() {
     Fixture fixture;
     fixture.source = FixtureSource::TestProxy;
-    bool entries_seen = false;
+    bool entries_seen = false, variables_seen = false, metadata_seen = false;
     scan_.expect('{');
     scan_.enter();
     if (!scan_.consume('}')) {
       do {
         scan_.string(key_);
         scan_.expect(':');
+        // A key given twice: the document reader says what that means (the last one wins).
         if (key_ == "Entries"sv) {
-          if (!entries(fixture)) return std::nullopt;
+          if (entries_seen || !entries(fixture)) return std::nullopt;
           entries_seen = true;
         } else if (key_ == "Variables"sv) {
-          if (!variables(fixture)) return std::nullopt;
+          if (variables_seen || !variables(fixture)) return std::nullopt;
+          variables_seen = true;
         } else if (key_ == "kvharness"sv) {
+          if (metadata_seen) return std::nullopt;
+          metadata_seen = true;
           reader_.read_metadata(document(), fixture);
         } else if (key_ == "networkCallRecords"sv) {
           return std::nullopt;
@@ -460,6 +492,8 @@ class FastReader {
     scan_.enter();
     // Collected first, so that the headers get exactly the room they need.
     fields_.clear();
+    key_of_field_.clear();
+    std::size_t key = 0;
     if (!scan_.consume('}')) {
       do {
         std::string name;
@@ -467,14 +501,17 @@ class FastReader {
         scan_.expect(':');
         if (scan_.peek() == '"') {
           fields_.emplace_back(std::move(name), std::string());
+          key_of_field_.push_back(key);
           scan_.string(fields_.back().second);
         } else if (scan_.consume('[')) {
           // Older .NET files store some headers (User-Agent, Set-Cookie) as arrays of strings.
           scan_.enter();
+          if (scan_.peek() == ']') return false;  // an empty list: the document reader
           if (!scan_.consume(']')) {
             do {
               if (scan_.peek() != '"') return false;
               fields_.emplace_back(name, std::string());
+              key_of_field_.push_back(key);
               scan_.string(fields_.back().second);
             } while (scan_.consume(','));
             scan_.expect(']');
@@ -483,10 +520,13 @@ class FastReader {
         } else {
           return false;
         }
+        ++key;
       } while (scan_.consume(','));
       scan_.expect('}');
     }
     scan_.leave();
+    // A name given twice: the document reader says what that means (the last one wins).
+    if (repeats_a_name(fields_, key_of_field_)) return false;
     // Exactly the room they need; the scratch list keeps its own for the next entry.
     std::vector<http::Headers::Field> exact;
     exact.reserve(fields_.size());
@@ -611,6 +651,7 @@ class FastReader {
   std::string key_;
   std::string value_;
   std::vector<http::Headers::Field> fields_;
+  std::vector<std::size_t> key_of_field_;
   detail::CompactBuffer request_compact_;
   detail::CompactBuffer response_compact_;
   std::size_t expected_entries_ = 0;

@@ -174,6 +174,39 @@ TEST_CASE("Pretty-printed JSON bodies are read as their compact bytes, strings u
   check_same(fixture, detail::parse_fixture_document(text, "t.json"));
 }
 
+TEST_CASE("Keys given twice are read as the reference reader reads them: the last one wins",
+          "[fixture][playback]") {
+  const std::string entry = R"({"RequestUri":"https://v/x","RequestMethod":"GET","StatusCode":200,)"
+                            R"("ResponseHeaders":{"A":"1","B":"2","A":"3"},"ResponseBody":null})";
+  const std::vector<std::string> texts = {
+      // a header name twice (found by the fuzzer comparing both readers)
+      R"({"Entries":[)" + entry + "]}",
+      // a list of values is one key, not a repetition
+      R"({"Entries":[{"RequestUri":"https://v/x","RequestMethod":"GET","StatusCode":200,)"
+      R"("ResponseHeaders":{"Set-Cookie":["a=1","b=2"],"X":"y"}}]})",
+      // a repeated name after an empty list
+      R"({"Entries":[{"RequestUri":"https://v/x","RequestMethod":"GET","StatusCode":200,)"
+      R"("ResponseHeaders":{"A":"1","A":[]}}]})",
+      // the entries, the variables, the metadata twice
+      R"({"Entries":[)" + entry + R"(],"Entries":[]})",
+      R"({"Entries":[],"Variables":{"a":"1"},"Variables":{"b":"2"}})",
+      R"({"Entries":[],"kvharness":{"formatVersion":1,"apiVersion":"7.4"},)"
+      R"("kvharness":{"formatVersion":1}})",
+  };
+  for (const auto& text : texts) {
+    INFO(text);
+    REQUIRE(outcome(text, false) == outcome(text, true));
+    if (outcome(text, false) == "ok") {
+      check_same(parse_fixture(text, "t.json"), detail::parse_fixture_document(text, "t.json"));
+    }
+  }
+  const Fixture twice = parse_fixture(texts[0], "t.json");
+  REQUIRE(twice.entries.size() == 1);
+  CHECK(twice.entries[0].response_headers.size() == 2);
+  CHECK(*twice.entries[0].response_headers.find("A") == "3");
+  CHECK(parse_fixture(texts[1], "t.json").entries[0].response_headers.size() == 3);
+}
+
 TEST_CASE("Nesting deeper than the limit is refused with a diagnostic, not a crash",
           "[fixture][playback]") {
   for (const std::size_t depth : {300ul, 100'000ul}) {
