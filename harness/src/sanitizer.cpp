@@ -178,6 +178,7 @@ Sanitizer::Sanitizer(SanitizerOptions options) : options_(std::move(options)) {
   for (std::size_t i = 0; i < guards_.size(); ++i) {
     const auto first = static_cast<unsigned char>(guards_[i].front());
     guards_by_first_byte_[first].push_back(static_cast<std::uint16_t>(i));
+    starts_guard_[first] = true;
   }
 }
 
@@ -192,6 +193,7 @@ bool Sanitizer::contains_needle(std::string_view text) const {
     });
   }
   for (std::size_t at = 0; at < text.size(); ++at) {
+    if (!starts_guard_[static_cast<unsigned char>(text[at])]) continue;
     const auto& candidates = guards_by_first_byte_[static_cast<unsigned char>(text[at])];
     for (const std::uint16_t i : candidates) {
       const std::string& needle = guards_[i];
@@ -407,12 +409,16 @@ void Sanitizer::sanitize(Entry& entry) const {
   // In place: most header values contain nothing to replace and are not copied.
   for (http::Headers* headers : {&entry.request_headers, &entry.response_headers}) {
     for (auto& [name, value] : *headers) {
-      auto rule = std::find_if(
-          options_.rules.headers.begin(), options_.rules.headers.end(),
-          [&, &name = name](const HeaderRule& r) { return http::iequals(r.name, name); });
+      // Lengths first: most header names match no rule and differ in length from all of them.
+      auto rule = std::find_if(options_.rules.headers.begin(), options_.rules.headers.end(),
+                               [&, &name = name](const HeaderRule& r) {
+                                 return r.name.size() == name.size() && http::iequals(r.name, name);
+                               });
       if (rule != options_.rules.headers.end()) value = rule->value;
       for (const auto& r : options_.rules.header_regexes) {
-        if (http::iequals(r.name, name)) r.rewrite.apply_in_place(value);
+        if (r.name.size() == name.size() && http::iequals(r.name, name)) {
+          r.rewrite.apply_in_place(value);
+        }
       }
       if (contains_needle(value)) value = scrub_string(std::move(value));
     }

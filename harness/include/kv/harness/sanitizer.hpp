@@ -70,6 +70,8 @@ class Sanitizer {
   /// Per byte value: the guards that start with it (indices into guards_), so that one pass over
   /// a short string tells whether any guard occurs in it.
   std::array<std::vector<std::uint16_t>, 256> guards_by_first_byte_;
+  /// Which byte values start a guard: most bytes of a text are rejected by one lookup.
+  std::array<bool, 256> starts_guard_{};
 };
 
 /// The digest stored as the fixture's sanitizersDigest: "sha256:" and the hex SHA-256 of `set`
