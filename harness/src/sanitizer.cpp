@@ -206,7 +206,11 @@ bool Sanitizer::contains_needle(std::string_view text) const {
 }
 
 bool Sanitizer::is_token_request(std::string_view url) {
-  std::string_view path = url.substr(0, url.find_first_of("?#"));
+  // The path ends at the query or fragment (a plain loop: find_first_of searches the set of two
+  // per character).
+  const auto end =
+      std::find_if(url.begin(), url.end(), [](char c) { return c == '?' || c == '#'; });
+  const std::string_view path = url.substr(0, static_cast<std::size_t>(end - url.begin()));
   auto ends_with = [&](std::string_view suffix) {
     return path.size() >= suffix.size() && path.substr(path.size() - suffix.size()) == suffix;
   };
