@@ -281,10 +281,6 @@ class Reader {
   std::string name_;
 };
 
-// The fast path: one pass of the scanner straight into entries, without a document; bodies are
-// kept as compact bytes and parsed only when asked for. It reads the shapes kvharness and the
-// test-proxy write; for anything else (the legacy recorder's shape, a value of a surprising type)
-// it gives up and the document reader above, which explains every problem, takes over.
 // How many times "RequestUri" (with its quotes) occurs in `text`, an upper bound of the entries.
 // Candidates are found sixteen positions at a time by two of its bytes that no other key of a
 // fixture has at that distance ('R' and the 'U' seven bytes on), then compared whole.
@@ -342,6 +338,10 @@ bool repeats_a_name(const std::vector<http::Headers::Field>& fields,
   return false;
 }
 
+// The fast path: one pass of the scanner straight into entries, without a document; bodies are
+// kept as compact bytes and parsed only when asked for. It reads the shapes kvharness and the
+// test-proxy write; for anything else (the legacy recorder's shape, a value of a surprising type)
+// it gives up and the document reader above, which explains every problem, takes over.
 class FastReader {
  public:
   /// `consumed` (may be empty) learns, after each entry, how much of the text is behind.
@@ -506,16 +506,14 @@ class FastReader {
         } else if (scan_.consume('[')) {
           // Older .NET files store some headers (User-Agent, Set-Cookie) as arrays of strings.
           scan_.enter();
-          if (scan_.peek() == ']') return false;  // an empty list: the document reader
-          if (!scan_.consume(']')) {
-            do {
-              if (scan_.peek() != '"') return false;
-              fields_.emplace_back(name, std::string());
-              key_of_field_.push_back(key);
-              scan_.string(fields_.back().second);
-            } while (scan_.consume(','));
-            scan_.expect(']');
-          }
+          // An empty list (it may undo an earlier value of the name): the document reader.
+          do {
+            if (scan_.peek() != '"') return false;
+            fields_.emplace_back(name, std::string());
+            key_of_field_.push_back(key);
+            scan_.string(fields_.back().second);
+          } while (scan_.consume(','));
+          scan_.expect(']');
           scan_.leave();
         } else {
           return false;

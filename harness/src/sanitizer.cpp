@@ -109,8 +109,10 @@ std::string content_type_of(const http::Headers& headers) {
 
 Sanitizer::Sanitizer(SanitizerOptions options) : options_(std::move(options)) {
   const std::string fake_origin = std::string("https://") + kFakeVaultHost;
+  std::string host_guard;  // the vault's host as the URL has it, without brackets
   if (!options_.vault_url.empty()) {
     const Url url(options_.vault_url);
+    host_guard = url.host();
     // An IPv6 address is written in brackets in a URL ("https://[::1]:8443").
     const std::string host =
         url.host().find(':') != std::string::npos ? "[" + url.host() + "]" : url.host();
@@ -165,9 +167,7 @@ Sanitizer::Sanitizer(SanitizerOptions options) : options_(std::move(options)) {
   for (const auto& [needle, replacement] : replacements_) candidates.push_back(needle);
   std::stable_sort(candidates.begin(), candidates.end(),
                    [](const auto& a, const auto& b) { return a.size() < b.size(); });
-  if (!options_.vault_url.empty() && !Url(options_.vault_url).host().empty()) {
-    guards_.push_back(Url(options_.vault_url).host());
-  }
+  if (!host_guard.empty()) guards_.push_back(std::move(host_guard));
   // (For an IPv6 host the bracketed forms contain it; their URL-encoded forms become guards.)
   for (auto& candidate : candidates) {
     const bool covered = std::any_of(guards_.begin(), guards_.end(), [&](const std::string& g) {
@@ -217,9 +217,19 @@ bool Sanitizer::is_token_request(std::string_view url) {
   return ends_with("/oauth2/v2.0/token") || ends_with("/oauth2/token");
 }
 
+bool Sanitizer::replace_needles(std::string& value) const {
+  if (!contains_needle(value)) return false;
+  bool changed = false;
+  for (const auto& [needle, replacement] : replacements_) {
+    if (value.size() < needle.size() || value.find(needle) == std::string::npos) continue;
+    replace_all(value, needle, replacement);
+    changed = true;
+  }
+  return changed;
+}
+
 std::string Sanitizer::scrub_string(std::string value) const {
-  if (!contains_needle(value)) return value;
-  for (const auto& [needle, replacement] : replacements_) replace_all(value, needle, replacement);
+  replace_needles(value);
   return value;
 }
 
@@ -229,14 +239,7 @@ std::string Sanitizer::scrub(std::string_view text) const {
 
 bool Sanitizer::scrub_value(std::string& value) const {
   // In place: most strings (a multi-kilobyte backup blob, say) contain nothing to replace.
-  bool changed = false;
-  if (contains_needle(value)) {
-    for (const auto& [needle, replacement] : replacements_) {
-      if (value.size() < needle.size() || value.find(needle) == std::string::npos) continue;
-      replace_all(value, needle, replacement);
-      changed = true;
-    }
-  }
+  bool changed = replace_needles(value);
   for (const auto& rewrite : options_.rules.body_regexes) {
     std::string rewritten = rewrite.apply(value);
     if (rewritten != value) {
@@ -424,7 +427,7 @@ void Sanitizer::sanitize(Entry& entry) const {
           r.rewrite.apply_in_place(value);
         }
       }
-      if (contains_needle(value)) value = scrub_string(std::move(value));
+      replace_needles(value);
     }
   }
   if (token_exchange) {

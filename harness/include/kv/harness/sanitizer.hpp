@@ -55,6 +55,8 @@ class Sanitizer {
   std::string scrub_string(std::string value) const;
   /// Scrubs one string value in place (replacements, body regexes); true when it changed.
   bool scrub_value(std::string& value) const;
+  /// Every needle of replacements_ in `value` replaced, in place; true when any was found.
+  bool replace_needles(std::string& value) const;
   /// False when `text` cannot hold any needle of replacements_ (it holds no guard).
   bool contains_needle(std::string_view text) const;
   bool is_secret_key(std::string_view key) const;
