@@ -388,10 +388,11 @@ void scaling_child(const std::string& path, std::size_t n, std::size_t file_byte
   const long rss_before = current_rss_kb();
   const double start = cpu_seconds();
   const auto wall_start = Clock_::now();
-  Fixture fixture = load_fixture(path);
+  // As a test's Session opens it: entries checked, read when first replayed.
+  auto fixture = open_fixture(path);
   const double parse_s = cpu_seconds() - start;
-  auto playback = std::make_shared<PlaybackTransport>(
-      std::move(fixture), PlaybackOptions{path, MatchRules::defaults(), nullptr, nullptr});
+  auto playback = std::make_shared<PlaybackTransport>(PreparedFixture::prepare(
+      std::move(fixture), PlaybackOptions{path, MatchRules::defaults(), nullptr, nullptr}));
   const double load_s = cpu_seconds() - start;
   const double load_wall_s = seconds_since(wall_start);
   const long rss_after = peak_rss_kb();

@@ -7,8 +7,10 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <deque>
 #include <filesystem>
 #include <functional>
+#include <mutex>
 #include <optional>
 #if defined(__SSE2__)
 #include <emmintrin.h>
@@ -277,6 +279,8 @@ class Reader {
     return fixture;
   }
 
+  const std::string& name() const { return name_; }
+
  private:
   std::string name_;
 };
@@ -311,32 +315,40 @@ std::size_t count_request_uris(std::string_view text) {
 }
 
 // True when two fields come from different keys of one JSON object but have the same name
-// (`key_of[i]` numbers the key field i came from: a key's list of values gives several fields).
-// Small lists are compared pairwise; long ones are sorted.
-bool repeats_a_name(const std::vector<http::Headers::Field>& fields,
-                    const std::vector<std::size_t>& key_of) {
+// (`key_of[i]` numbers the key field i came from: a key's list of values gives several fields);
+// `name(field)` is a field's name. Small lists are compared pairwise; long ones are sorted.
+template <class Field, class Name>
+bool repeats_a_name(const std::vector<Field>& fields, const std::vector<std::size_t>& key_of,
+                    Name name) {
   const std::size_t n = fields.size();
   if (n < 2) return false;
   if (n <= 24) {
     for (std::size_t i = 0; i + 1 < n; ++i) {
+      const std::string_view a = name(fields[i]);
       for (std::size_t j = i + 1; j < n; ++j) {
-        if (key_of[i] != key_of[j] && fields[i].first.size() == fields[j].first.size() &&
-            fields[i].first == fields[j].first) {
-          return true;
-        }
+        if (key_of[i] != key_of[j] && a == name(fields[j])) return true;
       }
     }
     return false;
   }
   std::vector<std::pair<std::string_view, std::size_t>> names;
   names.reserve(n);
-  for (std::size_t i = 0; i < n; ++i) names.emplace_back(fields[i].first, key_of[i]);
+  for (std::size_t i = 0; i < n; ++i) names.emplace_back(name(fields[i]), key_of[i]);
   std::sort(names.begin(), names.end());
   for (std::size_t k = 0; k + 1 < n; ++k) {
     if (names[k].first == names[k + 1].first && names[k].second != names[k + 1].second) return true;
   }
   return false;
 }
+
+// Where an entry of an opened fixture lies in the text, and its method and URI (views of the
+// text, or of decoded copies when they hold escapes).
+struct EntryPlace {
+  std::size_t begin = 0;
+  std::size_t end = 0;
+  std::string_view method;
+  std::string_view uri;
+};
 
 // The fast path: one pass of the scanner straight into entries, without a document; bodies are
 // kept as compact bytes and parsed only when asked for. It reads the shapes kvharness and the
@@ -347,13 +359,21 @@ class FastReader {
   /// `consumed` (may be empty) learns, after each entry, how much of the text is behind.
   FastReader(std::string_view text, const Reader& reader,
              std::function<void(std::size_t)> consumed = {})
-      : scan_(text), reader_(reader), consumed_(std::move(consumed)) {
-    // One pass for the number of entries: the vector never grows and copies.
-    expected_entries_ = count_request_uris(text);
-  }
+      : scan_(text), reader_(reader), consumed_(std::move(consumed)) {}
+  /// Reads one entry of a checked file (`text` is the entry, `depth` how deep it lies there).
+  FastReader(std::string_view text, std::size_t depth, const Reader& reader)
+      : scan_(text, depth), reader_(reader) {}
 
-  /// The fixture, or nothing when the document reader must take over.
-  std::optional<Fixture> read() {
+  /// The fixture, or nothing when the document reader must take over. With `places`, entries are
+  /// only checked (as read_entry() would accept them) and where they lie is noted there, decoded
+  /// methods and URIs kept in `decoded`; nothing then also means that the eager path must read
+  /// the file.
+  std::optional<Fixture> read(std::vector<EntryPlace>* places = nullptr,
+                              std::deque<std::string>* decoded = nullptr) {
+    places_ = places;
+    decoded_ = decoded;
+    // One pass for the number of entries: the vector never grows and copies.
+    expected_entries_ = count_request_uris(scan_.text());
     Fixture fixture;
     fixture.source = FixtureSource::TestProxy;
     bool entries_seen = false, variables_seen = false, metadata_seen = false;
@@ -386,6 +406,9 @@ class FastReader {
     if (!scan_.at_end() || !entries_seen) return std::nullopt;
     return fixture;
   }
+
+  /// Reads the one entry the text holds (the second constructor).
+  bool entry(Entry& out) { return read_entry(out) && scan_.at_end(); }
 
  private:
   struct BodyValue {
@@ -451,6 +474,7 @@ class FastReader {
   bool entries(Fixture& fixture) {
     if (!scan_.consume('[')) return false;
     scan_.enter();
+    if (places_ != nullptr) return entry_places();
     fixture.entries.reserve(expected_entries_);
     if (!scan_.consume(']')) {
       do {
@@ -463,6 +487,152 @@ class FastReader {
     }
     scan_.leave();
     return true;
+  }
+
+  // The lazy path: each entry checked and its place noted (the caller has entered the array).
+  bool entry_places() {
+    places_->reserve(expected_entries_);
+    if (!scan_.consume(']')) {
+      do {
+        EntryPlace place;
+        if (!check_entry(place)) return false;
+        places_->push_back(place);
+      } while (scan_.consume(','));
+      scan_.expect(']');
+    }
+    scan_.leave();
+    return true;
+  }
+
+  // A string member kept as a view of the text (or of a decoded copy when it holds escapes).
+  bool string_view_member(std::string_view& out) {
+    if (scan_.peek() != '"') return false;
+    const std::string_view span = scan_.value();
+    const std::string_view inner = span.substr(1, span.size() - 2);
+    if (inner.find('\\') == std::string_view::npos) {
+      out = inner;
+      return true;
+    }
+    JsonScanner text(span);
+    text.string(decoded_->emplace_back());
+    out = decoded_->back();
+    return true;
+  }
+
+  // What read_entry() checks of one entry, keeping nothing but its place, method and URI. False
+  // also where telling would need decoding (an escaped header name): the eager path reads those.
+  bool check_entry(EntryPlace& place) {
+    (void)scan_.peek();
+    place.begin = scan_.offset();
+    if (!scan_.consume('{')) return false;
+    scan_.enter();
+    bool uri = false, method = false, code = false;
+    std::string_view request_body, response_body;
+    std::string request_encoding, response_encoding;
+    std::string_view request_type, response_type;
+    if (!scan_.consume('}')) {
+      do {
+        scan_.string(key_);
+        scan_.expect(':');
+        if (key_ == "RequestUri"sv) {
+          if (!(uri = string_view_member(place.uri))) return false;
+        } else if (key_ == "RequestMethod"sv) {
+          if (!(method = string_view_member(place.method))) return false;
+        } else if (key_ == "RequestHeaders"sv) {
+          if (!check_headers(request_type)) return false;
+        } else if (key_ == "ResponseHeaders"sv) {
+          if (!check_headers(response_type)) return false;
+        } else if (key_ == "RequestBody"sv) {
+          request_body = scan_.value();
+        } else if (key_ == "ResponseBody"sv) {
+          response_body = scan_.value();
+        } else if (key_ == "RequestBodyEncoding"sv) {
+          if (!string_member(request_encoding)) return false;
+        } else if (key_ == "ResponseBodyEncoding"sv) {
+          if (!string_member(response_encoding)) return false;
+        } else if (key_ == "RequestBodyRecorded"sv) {
+          std::string_view word;
+          if (!scan_.literal(word) || word == "null") return false;
+        } else if (key_ == "StatusCode"sv) {
+          int status_code = 0;
+          if (!(code = status(status_code))) return false;
+        } else {
+          (void)scan_.value();
+        }
+      } while (scan_.consume(','));
+      scan_.expect('}');
+    }
+    scan_.leave();
+    place.end = scan_.offset();
+    return uri && method && code && check_body(request_body, request_encoding, request_type) &&
+           check_body(response_body, response_encoding, response_type);
+  }
+
+  // read_entry()'s headers() check; `content_type` gets the raw first Content-Type value.
+  bool check_headers(std::string_view& content_type) {
+    std::string_view word;
+    content_type = {};
+    if (scan_.literal(word)) return word == "null";
+    if (!scan_.consume('{')) return false;
+    scan_.enter();
+    names_.clear();
+    key_of_field_.clear();
+    bool type_seen = false;
+    std::size_t key = 0;
+    auto value = [&](std::string_view name) {
+      if (scan_.peek() != '"') return false;
+      const std::string_view span = scan_.value();
+      if (!type_seen && http::iequals(name, "Content-Type")) {
+        type_seen = true;
+        content_type = span.substr(1, span.size() - 2);
+        // Escapes would need decoding to look inside: the eager path.
+        if (content_type.find('\\') != std::string_view::npos) return false;
+      }
+      names_.push_back(name);
+      key_of_field_.push_back(key);
+      return true;
+    };
+    if (!scan_.consume('}')) {
+      do {
+        if (scan_.peek() != '"') return false;
+        const std::string_view name_span = scan_.value();
+        const std::string_view name = name_span.substr(1, name_span.size() - 2);
+        if (name.find('\\') != std::string_view::npos) return false;
+        scan_.expect(':');
+        if (scan_.consume('[')) {
+          scan_.enter();
+          do {
+            if (!value(name)) return false;
+          } while (scan_.consume(','));
+          scan_.expect(']');
+          scan_.leave();
+        } else if (!value(name)) {
+          return false;
+        }
+        ++key;
+      } while (scan_.consume(','));
+      scan_.expect('}');
+    }
+    scan_.leave();
+    return !repeats_a_name(names_, key_of_field_, [](std::string_view n) { return n; });
+  }
+
+  // read_entry()'s body() check of a body's span, encoding and its headers' raw Content-Type.
+  bool check_body(std::string_view span, const std::string& encoding,
+                  std::string_view content_type) {
+    if (span.empty()) return true;
+    if (!encoding.empty() && encoding != "base64" && encoding != "text") return false;
+    const char first = span.front();
+    if (first == 'n') return true;
+    if (first == '"') {
+      if (encoding != "base64") return true;
+      JsonScanner text(span);
+      text.string(value_);
+      return detail::base64_decode(value_).has_value();
+    }
+    if (encoding == "base64") return false;
+    if (first == '[' && content_type.find("json") == std::string_view::npos) return false;
+    return first == '{' || first == '[';
   }
 
   bool variables(Fixture& fixture) {
@@ -524,7 +694,10 @@ class FastReader {
     }
     scan_.leave();
     // A name given twice: the document reader says what that means (the last one wins).
-    if (repeats_a_name(fields_, key_of_field_)) return false;
+    if (repeats_a_name(fields_, key_of_field_,
+                       [](const http::Headers::Field& f) -> std::string_view { return f.first; })) {
+      return false;
+    }
     // Exactly the room they need; the scratch list keeps its own for the next entry.
     std::vector<http::Headers::Field> exact;
     exact.reserve(fields_.size());
@@ -654,6 +827,10 @@ class FastReader {
   detail::CompactBuffer response_compact_;
   std::size_t expected_entries_ = 0;
   std::function<void(std::size_t)> consumed_;
+  // The lazy path's: where entries are noted, decoded methods and URIs, header names seen.
+  std::vector<EntryPlace>* places_ = nullptr;
+  std::deque<std::string>* decoded_ = nullptr;
+  std::vector<std::string_view> names_;
 };
 
 }  // namespace
@@ -754,7 +931,18 @@ Fixture parse_fixture(std::string_view text, const std::string& name) {
   return parse_text(text, name, {});
 }
 
-Fixture load_fixture(const std::string& path) {
+namespace {
+
+// A fixture file's text: mapped when it is large, else read into memory.
+struct FileText {
+  std::shared_ptr<MappedFile> mapped;
+  std::string content;
+  std::string_view text() const { return mapped ? mapped->text() : std::string_view(content); }
+};
+
+// Opens `path` with load_fixture()'s checks and errors; files of `map_from` bytes or more are
+// mapped.
+FileText read_file_text(const std::string& path, std::size_t map_from) {
   std::error_code ec;
   const auto status = std::filesystem::status(path, ec);
   if (!ec && std::filesystem::is_directory(status)) {
@@ -774,25 +962,166 @@ Fixture load_fixture(const std::string& path) {
   struct stat info {};
   if (::fstat(file.fd, &info) != 0) throw unreadable("it cannot be read");
   const std::size_t size = static_cast<std::size_t>(info.st_size);
-  // Large files are mapped and released as they are read; small ones are simply read.
-  constexpr std::size_t kMapFrom = 1 << 20;
-  if (size >= kMapFrom) {
-    MappedFile mapped(file.fd, size);
-    if (mapped.ok()) {
-      return parse_text(mapped.text(), path, [&](std::size_t offset) { mapped.release(offset); });
+  FileText out;
+  if (size >= map_from && size > 0) {
+    auto mapped = std::make_shared<MappedFile>(file.fd, size);
+    if (mapped->ok()) {
+      out.mapped = std::move(mapped);
+      return out;
     }
   }
-  std::string content(size, '\0');
+  out.content.assign(size, '\0');
   std::size_t got = 0;
   while (got < size) {
-    const ssize_t n = ::read(file.fd, content.data() + got, size - got);
+    const ssize_t n = ::read(file.fd, out.content.data() + got, size - got);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) throw unreadable("a read error");
     if (n == 0) break;  // shorter than it was: read what is there
     got += static_cast<std::size_t>(n);
   }
-  content.resize(got);
-  return parse_text(content, path, {});
+  out.content.resize(got);
+  return out;
+}
+
+}  // namespace
+
+Fixture load_fixture(const std::string& path) {
+  // Large files are mapped and released as they are read; small ones are simply read.
+  constexpr std::size_t kMapFrom = 1 << 20;
+  FileText file = read_file_text(path, kMapFrom);
+  if (file.mapped) {
+    MappedFile& mapped = *file.mapped;
+    return parse_text(mapped.text(), path, [&](std::size_t offset) { mapped.release(offset); });
+  }
+  return parse_text(file.content, path, {});
+}
+
+struct OpenedFixture::Lazy {
+  FileText file;
+  Reader reader;
+  Fixture head;
+  std::vector<EntryPlace> places;
+  std::deque<std::string> decoded;
+  // Entries read so far (null: not yet); each made once, the first to finish wins.
+  std::unique_ptr<std::atomic<const Entry*>[]> read;
+  std::once_flag whole_once;
+  std::shared_ptr<const Fixture> whole;
+
+  explicit Lazy(std::string name) : reader(std::move(name)) {}
+  ~Lazy() {
+    if (!read) return;  // refused before any entry could be read
+    for (std::size_t i = 0; i < places.size(); ++i) delete read[i].load(std::memory_order_relaxed);
+  }
+
+  // Entry `i` read from its place. The text was checked at opening: a refusal here is a fault
+  // of the reader (or a file changed in place), reported as such.
+  Entry read_entry(std::size_t i) const {
+    const EntryPlace& place = places[i];
+    Entry entry;
+    bool ok = false;
+    try {
+      // Inside the top-level object and the "Entries" array.
+      FastReader one(file.text().substr(place.begin, place.end - place.begin), 2, reader);
+      ok = one.entry(entry);
+    } catch (const JsonScanner::Invalid&) {
+    }
+    if (!ok) {
+      throw FixtureError(Diagnostic{reader.name(), "/Entries/" + std::to_string(i), "changed-file",
+                                    "the entry checked when the fixture was opened",
+                                    "text that no longer reads as that entry",
+                                    "the file was changed in place while open; open it again"});
+    }
+    return entry;
+  }
+};
+
+OpenedFixture::OpenedFixture(std::shared_ptr<const Fixture> fixture) : eager_(std::move(fixture)) {
+  if (!eager_) throw std::invalid_argument("OpenedFixture: the fixture is null");
+}
+OpenedFixture::OpenedFixture(std::unique_ptr<Lazy> lazy) : lazy_(std::move(lazy)) {}
+OpenedFixture::~OpenedFixture() = default;
+
+std::size_t OpenedFixture::size() const {
+  return lazy_ ? lazy_->places.size() : eager_->entries.size();
+}
+
+const Entry& OpenedFixture::entry(std::size_t i) const {
+  if (!lazy_) return eager_->entries.at(i);
+  if (i >= lazy_->places.size()) throw std::out_of_range("OpenedFixture::entry: no such entry");
+  std::atomic<const Entry*>& slot = lazy_->read[i];
+  if (const Entry* done = slot.load(std::memory_order_acquire)) return *done;
+  auto made = std::make_unique<const Entry>(lazy_->read_entry(i));
+  const Entry* expected = nullptr;
+  if (slot.compare_exchange_strong(expected, made.get(), std::memory_order_acq_rel)) {
+    return *made.release();
+  }
+  return *expected;  // another thread read it first
+}
+
+std::string_view OpenedFixture::method(std::size_t i) const {
+  return lazy_ ? lazy_->places.at(i).method
+               : std::string_view(eager_->entries.at(i).request_method);
+}
+
+std::string_view OpenedFixture::uri(std::size_t i) const {
+  return lazy_ ? lazy_->places.at(i).uri : std::string_view(eager_->entries.at(i).request_uri);
+}
+
+const Fixture& OpenedFixture::head() const {
+  return lazy_ ? lazy_->head : *eager_;
+}
+
+std::shared_ptr<const Fixture> OpenedFixture::whole() const {
+  if (!lazy_) return eager_;
+  std::call_once(lazy_->whole_once, [this] {
+    auto fixture = std::make_shared<Fixture>(lazy_->head);
+    fixture->entries.reserve(size());
+    for (std::size_t i = 0; i < size(); ++i) fixture->entries.push_back(entry(i));
+    lazy_->whole = std::move(fixture);
+  });
+  return lazy_->whole;
+}
+
+namespace {
+
+// Opens `file` lazily when the fast reader's check accepts every entry, else reads it whole.
+std::shared_ptr<const OpenedFixture> open_text(FileText file, const std::string& name) {
+  auto lazy = std::make_unique<OpenedFixture::Lazy>(name);
+  // In its final place first: the entries' methods and URIs are views of it.
+  lazy->file = std::move(file);
+  const std::string_view text = lazy->file.text();
+  std::optional<Fixture> head;
+  try {
+    head = FastReader(text, lazy->reader).read(&lazy->places, &lazy->decoded);
+  } catch (const JsonScanner::Invalid&) {
+    // Explained by the eager path below.
+  }
+  if (!head) {
+    return std::make_shared<const OpenedFixture>(
+        std::make_shared<const Fixture>(parse_text(text, name, {})));
+  }
+  lazy->head = std::move(*head);
+  lazy->read = std::make_unique<std::atomic<const Entry*>[]>(lazy->places.size());
+  // Entries are now read where tests ask for them, not in order.
+  if (lazy->file.mapped) ::madvise(const_cast<char*>(text.data()), text.size(), MADV_NORMAL);
+  return std::make_shared<const OpenedFixture>(std::move(lazy));
+}
+
+}  // namespace
+
+std::shared_ptr<const OpenedFixture> open_fixture(const std::string& path) {
+  constexpr std::size_t kLazyFrom = 256 << 10;
+  FileText file = read_file_text(path, kLazyFrom);
+  if (file.mapped) return open_text(std::move(file), path);
+  return std::make_shared<const OpenedFixture>(
+      std::make_shared<const Fixture>(parse_text(file.content, path, {})));
+}
+
+std::shared_ptr<const OpenedFixture> detail::open_fixture_text(std::string text,
+                                                               const std::string& name) {
+  FileText file;
+  file.content = std::move(text);
+  return open_text(std::move(file), name);
 }
 
 }  // namespace kv::harness

@@ -44,7 +44,9 @@ class JsonScanner {
     bool too_deep;
   };
 
-  explicit JsonScanner(std::string_view text) : text_(text) {}
+  /// `depth`: how deeply `text` lies inside a larger document (a part of a checked file read
+  /// again on its own nests as deeply as it did there).
+  explicit JsonScanner(std::string_view text, std::size_t depth = 0) : text_(text), depth_(depth) {}
 
   /// Skips whitespace and returns the next character ('\0' at the end).
   char peek() {
@@ -74,6 +76,8 @@ class JsonScanner {
   bool literal(std::string_view& word);
   /// Reads an integer number if one is next (no fraction or exponent) into `out`.
   bool integer(long long& out);
+  /// The whole text.
+  std::string_view text() const { return text_; }
   /// The current position in the text.
   std::size_t offset() const { return pos_; }
   /// Enters a container (after its opening character): counts nesting.

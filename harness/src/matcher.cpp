@@ -136,19 +136,31 @@ RequestKey Matcher::entry_key(std::string_view method, std::string_view url) con
   return make_key(method, url, false);
 }
 
-RequestKey Matcher::make_key(std::string_view method, std::string_view url, bool cached) const {
-  RequestKey key;
-  key.method.assign(method);
-  std::transform(key.method.begin(), key.method.end(), key.method.begin(),
+void Matcher::entry_route(std::string_view method, std::string_view url, std::string& method_out,
+                          std::string& path_out) const {
+  std::string_view query;
+  route(method, url, false, method_out, path_out, query);
+}
+
+void Matcher::route(std::string_view method, std::string_view url, bool cached,
+                    std::string& method_out, std::string& path_out, std::string_view& query) const {
+  method_out.assign(method);
+  std::transform(method_out.begin(), method_out.end(), method_out.begin(),
                  [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
   std::string_view path;
-  std::string_view query;
   split_url(url, path, query);
-  if (rules_.path_rewrites.empty()) {
-    key.path.assign(path);
-  } else {
-    key.path = cached ? normalised_path(path) : rules_.normalise_path(path);
+  if (cached && !rules_.path_rewrites.empty()) {
+    path_out = normalised_path(path);
+    return;
   }
+  path_out.assign(path);
+  for (const auto& rewrite : rules_.path_rewrites) rewrite.apply_in_place(path_out);
+}
+
+RequestKey Matcher::make_key(std::string_view method, std::string_view url, bool cached) const {
+  RequestKey key;
+  std::string_view query;
+  route(method, url, cached, key.method, key.path, query);
   while (!query.empty()) {
     const std::size_t amp = query.find('&');
     std::string_view pair = query.substr(0, amp);

@@ -4,10 +4,13 @@
 #include "kv/harness/playback_transport.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <cstdint>
 #include <limits>
+#include <memory>
 #include <mutex>
 #include <stdexcept>
+#include <string>
 
 #include "kv/harness/operation.hpp"
 #include "kv/url.hpp"
@@ -16,46 +19,48 @@ namespace kv::harness {
 
 namespace {
 
-std::string describe_entry(const Entry& entry) {
-  return entry.request_method + " " + std::string(url_target(entry.request_uri));
-}
-
 // Entries grouped by method and normalised path ("buckets"), each bucket in fixture order. The
-// table is open addressing over one array of (hash, bucket) words and the buckets lie one after
-// another in one array: building allocates nothing per entry or bucket, and a lookup touches a
-// slot, one key and the bucket's entries.
+// table is open addressing over one array of (hash, bucket) words, the buckets' entries lie one
+// after another in one array and their names (method and path) in one string: building
+// allocates nothing per entry or bucket, and a lookup touches a slot, one name and the bucket's
+// entries.
 class EntryIndex {
  public:
   static constexpr std::size_t npos = static_cast<std::size_t>(-1);
 
-  void build(const std::vector<RequestKey>& keys) {
-    keys_ = &keys;
-    const std::size_t n = keys.size();
+  /// Indexes `n` entries; `route(i, method, path)` sets entry i's method and path.
+  template <class Route>
+  void build(std::size_t n, Route route) {
     if (n >= std::numeric_limits<std::uint32_t>::max()) {
       throw std::length_error("kvharness playback: a fixture of more than 4 billion entries");
     }
     std::size_t capacity = 16;
     while (capacity < 2 * n) capacity *= 2;
     slots_.assign(capacity, 0);
-    first_.clear();
-    first_.reserve(n);
+    names_.clear();
+    name_at_.assign(1, 0);
+    method_size_.clear();
     std::vector<std::uint32_t> bucket_of(n);
     std::vector<std::uint32_t> sizes;
-    sizes.reserve(n);
+    std::string method, path;
     for (std::size_t i = 0; i < n; ++i) {
-      const std::uint64_t h = hash(keys[i].method, keys[i].path);
+      route(i, method, path);
+      const std::uint64_t h = hash(method, path);
       std::size_t at = h & (slots_.size() - 1);
       std::uint32_t bucket = 0;
       for (;; at = (at + 1) & (slots_.size() - 1)) {
         const std::uint64_t slot = slots_[at];
         if (slot == 0) {
-          bucket = static_cast<std::uint32_t>(first_.size());
-          first_.push_back(static_cast<std::uint32_t>(i));
+          bucket = static_cast<std::uint32_t>(sizes.size());
           sizes.push_back(0);
+          names_ += method;
+          names_ += path;
+          name_at_.push_back(names_.size());
+          method_size_.push_back(method.size());
           slots_[at] = (h & kTagMask) | (bucket + 1);
           break;
         }
-        if (same(slot, h, keys[i].method, keys[i].path)) {
+        if (same(slot, h, method, path)) {
           bucket = static_cast<std::uint32_t>((slot & ~kTagMask) - 1);
           break;
         }
@@ -63,7 +68,7 @@ class EntryIndex {
       bucket_of[i] = bucket;
       ++sizes[bucket];
     }
-    begin_.assign(first_.size() + 1, 0);
+    begin_.assign(sizes.size() + 1, 0);
     for (std::size_t b = 0; b < sizes.size(); ++b) begin_[b + 1] = begin_[b] + sizes[b];
     entries_.resize(n);
     std::vector<std::uint32_t> fill(begin_.begin(), begin_.end() - 1);
@@ -82,7 +87,7 @@ class EntryIndex {
     }
   }
 
-  std::size_t bucket_count() const { return first_.size(); }
+  std::size_t bucket_count() const { return method_size_.size(); }
   std::size_t bucket_size(std::size_t bucket) const { return begin_[bucket + 1] - begin_[bucket]; }
   /// The entry at `position` of `bucket`, in fixture order.
   std::size_t entry(std::size_t bucket, std::size_t position) const {
@@ -91,7 +96,7 @@ class EntryIndex {
 
  private:
   // The hash's upper half is kept in the slot beside the bucket number: most probes that do not
-  // match are rejected without looking at a key.
+  // match are rejected without looking at a name.
   static constexpr std::uint64_t kTagMask = 0xFFFFFFFF00000000ULL;
 
   static std::uint64_t hash(std::string_view method, std::string_view path) {
@@ -103,34 +108,35 @@ class EntryIndex {
   bool same(std::uint64_t slot, std::uint64_t h, std::string_view method,
             std::string_view path) const {
     if ((slot & kTagMask) != (h & kTagMask)) return false;
-    const RequestKey& key = (*keys_)[first_[(slot & ~kTagMask) - 1]];
-    return key.path == path && key.method == method;
+    const std::size_t bucket = (slot & ~kTagMask) - 1;
+    const std::string_view name(names_.data() + name_at_[bucket],
+                                name_at_[bucket + 1] - name_at_[bucket]);
+    const std::size_t m = method_size_[bucket];
+    return m == method.size() && name.size() == m + path.size() &&
+           name.compare(m, path.size(), path) == 0 && name.compare(0, m, method) == 0;
   }
 
-  const std::vector<RequestKey>* keys_ = nullptr;
   std::vector<std::uint64_t> slots_;  // 0: empty
-  std::vector<std::uint32_t> first_;  // per bucket: its first entry, whose key names it
+  std::string names_;                 // per bucket: its method and path, one after another
+  std::vector<std::size_t> name_at_;  // per bucket (and one past): where its name starts
+  std::vector<std::size_t> method_size_;
   std::vector<std::uint32_t> begin_;  // per bucket: where its entries start in entries_
   std::vector<std::uint32_t> entries_;
 };
 
 // The response as the client will see it, built from the entry itself (a prepared copy of every
 // response would double the memory a large fixture takes, and the replay copies either way).
-http::Response make_response(const Entry& entry, bool fix_length) {
+http::Response make_response(const Entry& entry) {
   http::Response response;
   response.status = entry.status_code;
   response.reason = std::string(http::reason_phrase(entry.status_code));
   response.headers = entry.response_headers;
   response.body = entry.response_body.bytes;
   // Sanitized or re-serialised bodies no longer have the recorded length.
-  if (fix_length) response.headers.set("Content-Length", std::to_string(response.body.size()));
-  return response;
-}
-
-// True when the entry's Content-Length header is not its body's length.
-bool length_differs(const Entry& entry) {
   const std::string* length = entry.response_headers.find("Content-Length");
-  return length != nullptr && *length != std::to_string(entry.response_body.bytes.size());
+  if (length != nullptr && *length != std::to_string(response.body.size()))
+    response.headers.set("Content-Length", std::to_string(response.body.size()));
+  return response;
 }
 
 // The descriptive members Sanitizer::describe() adds beside the rules themselves.
@@ -159,31 +165,49 @@ SanitizerRules fixture_sanitizer_rules(const Fixture& fixture, const std::string
 }
 
 struct PreparedFixture::Impl {
-  std::shared_ptr<const Fixture> fixture;
+  std::shared_ptr<const OpenedFixture> fixture;
   PlaybackOptions options;
   Matcher matcher;
-  std::vector<RequestKey> keys;
-  std::vector<char> fix_length;
   EntryIndex index;
+  // Entries' match keys, made when a request is first matched against the entry (null: not
+  // yet): most entries of a large fixture are never looked at.
+  std::unique_ptr<std::atomic<const RequestKey*>[]> keys;
 
-  Impl(std::shared_ptr<const Fixture> f, PlaybackOptions o, MatchRules rules)
-      : fixture(std::move(f)), options(std::move(o)), matcher(std::move(rules)) {
-    const std::size_t n = fixture->entries.size();
-    keys.reserve(n);
-    fix_length.reserve(n);
-    for (std::size_t i = 0; i < n; ++i) {
-      const Entry& entry = fixture->entries[i];
-      keys.push_back(matcher.entry_key(entry.request_method, entry.request_uri));
-      fix_length.push_back(length_differs(entry) ? 1 : 0);
+  // The index needs only each entry's method and path, from its method and URI: an opened
+  // fixture reads the rest of an entry when a request is matched against it.
+  Impl(std::shared_ptr<const OpenedFixture> f, PlaybackOptions o, MatchRules rules)
+      : fixture(std::move(f)),
+        options(std::move(o)),
+        matcher(std::move(rules)),
+        keys(std::make_unique<std::atomic<const RequestKey*>[]>(fixture->size())) {
+    index.build(fixture->size(), [&](std::size_t i, std::string& method, std::string& path) {
+      matcher.entry_route(fixture->method(i), fixture->uri(i), method, path);
+    });
+  }
+  ~Impl() {
+    for (std::size_t i = 0; i < size(); ++i) delete keys[i].load(std::memory_order_relaxed);
+  }
+  Impl(const Impl&) = delete;
+  Impl& operator=(const Impl&) = delete;
+
+  std::size_t size() const { return fixture->size(); }
+  const Entry& entry(std::size_t i) const { return fixture->entry(i); }
+  const RequestKey& key(std::size_t i) const {
+    std::atomic<const RequestKey*>& slot = keys[i];
+    if (const RequestKey* done = slot.load(std::memory_order_acquire)) return *done;
+    auto made =
+        std::make_unique<const RequestKey>(matcher.entry_key(fixture->method(i), fixture->uri(i)));
+    const RequestKey* expected = nullptr;
+    if (slot.compare_exchange_strong(expected, made.get(), std::memory_order_acq_rel)) {
+      return *made.release();
     }
-    index.build(keys);
+    return *expected;
   }
 
   // Classified when asked (a miss, a listing, the replayed exchanges), not for every entry at
   // load: most entries of a large fixture are never named.
   std::string_view operation_of(std::size_t i) const {
-    const Entry& entry = fixture->entries[i];
-    return classify_operation(entry.request_method, entry.request_uri);
+    return classify_operation(fixture->method(i), fixture->uri(i));
   }
 
   std::string scrub(std::string text) const {
@@ -197,17 +221,17 @@ struct PreparedFixture::Impl {
   }
 
   std::string entry_line(std::size_t i) const {
-    const Entry& e = fixture->entries[i];
-    return "entry " + std::to_string(i) + ": " + describe_entry(e) + " -> " +
-           std::to_string(e.status_code) + " (" + std::string(operation_of(i));
+    return "entry " + std::to_string(i) + ": " + std::string(fixture->method(i)) + " " +
+           std::string(url_target(fixture->uri(i))) + " -> " +
+           std::to_string(entry(i).status_code) + " (" + std::string(operation_of(i));
   }
 
   std::string unused_listing(const std::vector<char>& used, std::size_t used_count,
                              std::size_t limit) const {
     std::string out;
     std::size_t shown = 0;
-    const std::size_t unused = fixture->entries.size() - used_count;
-    for (std::size_t i = 0; i < fixture->entries.size(); ++i) {
+    const std::size_t unused = size() - used_count;
+    for (std::size_t i = 0; i < size(); ++i) {
       if (used[i]) continue;
       if (shown == limit) {
         out += "    ... and " + std::to_string(unused - shown) + " more\n";
@@ -233,13 +257,14 @@ struct PreparedFixture::Impl {
       int rank;
     };
     std::vector<Candidate> candidates;
-    candidates.reserve(fixture->entries.size());
-    for (std::size_t i = 0; i < fixture->entries.size(); ++i) {
+    candidates.reserve(size());
+    for (std::size_t i = 0; i < size(); ++i) {
       int rank = 0;
-      if (keys[i].method != key.method) rank += 8;
+      const RequestKey& recorded = this->key(i);
+      if (recorded.method != key.method) rank += 8;
       if (operation_of(i) != operation) rank += 4;
-      if (keys[i].path != key.path) rank += 2;
-      if (keys[i].query != key.query) rank += 1;
+      if (recorded.path != key.path) rank += 2;
+      if (recorded.query != key.query) rank += 1;
       candidates.push_back({i, rank});
     }
     std::stable_sort(candidates.begin(), candidates.end(),
@@ -252,7 +277,7 @@ struct PreparedFixture::Impl {
       for (std::size_t c = 0; c < shown; ++c) {
         const std::size_t i = candidates[c].index;
         out += "    " + entry_line(i) + ", " + (used[i] ? "already used" : "unused") + ")\n";
-        auto diffs = matcher.diff(fixture->entries[i], keys[i], request, key);
+        auto diffs = matcher.diff(entry(i), this->key(i), request, key);
         if (diffs.empty()) {
           out +=
               "      matches, but was already used: each entry answers once, and this run sends"
@@ -263,9 +288,9 @@ struct PreparedFixture::Impl {
         }
       }
     }
-    const std::size_t unused = fixture->entries.size() - used_count;
-    out += "  unused entries (" + std::to_string(unused) + " of " +
-           std::to_string(fixture->entries.size()) + ")" + (unused == 0 ? "\n" : ":\n");
+    const std::size_t unused = size() - used_count;
+    out += "  unused entries (" + std::to_string(unused) + " of " + std::to_string(size()) + ")" +
+           (unused == 0 ? "\n" : ":\n");
     out += unused_listing(used, used_count, 10);
     out += "  to fix: re-record the fixture, or loosen the match rules (docs/record-replay.md)";
     return scrub(std::move(out));
@@ -278,11 +303,18 @@ PreparedFixture::~PreparedFixture() = default;
 std::shared_ptr<const PreparedFixture> PreparedFixture::prepare(
     std::shared_ptr<const Fixture> fixture, PlaybackOptions options) {
   if (!fixture) throw std::invalid_argument("PreparedFixture: the fixture is null");
+  return prepare(std::make_shared<const OpenedFixture>(std::move(fixture)), std::move(options));
+}
+
+std::shared_ptr<const PreparedFixture> PreparedFixture::prepare(
+    std::shared_ptr<const OpenedFixture> fixture, PlaybackOptions options) {
+  if (!fixture) throw std::invalid_argument("PreparedFixture: the fixture is null");
+  const Fixture& head = fixture->head();
   MatchRules rules =
-      options.rules ? *options.rules : fixture_match_rules(*fixture, options.fixture_path);
+      options.rules ? *options.rules : fixture_match_rules(head, options.fixture_path);
   if (!options.request_sanitizer) {
     SanitizerOptions sanitizer;
-    sanitizer.rules = fixture_sanitizer_rules(*fixture, options.fixture_path);
+    sanitizer.rules = fixture_sanitizer_rules(head, options.fixture_path);
     auto built = std::make_shared<const Sanitizer>(std::move(sanitizer));
     if (built->rewrites_requests()) options.request_sanitizer = std::move(built);
   }
@@ -293,10 +325,14 @@ std::shared_ptr<const PreparedFixture> PreparedFixture::prepare(
 }
 
 const Fixture& PreparedFixture::fixture() const {
-  return *impl_->fixture;
+  return *impl_->fixture->whole();
 }
 
 std::shared_ptr<const Fixture> PreparedFixture::shared_fixture() const {
+  return impl_->fixture->whole();
+}
+
+const std::shared_ptr<const OpenedFixture>& PreparedFixture::opened() const {
   return impl_->fixture;
 }
 
@@ -321,7 +357,7 @@ struct PlaybackTransport::State {
 
   explicit State(std::shared_ptr<const PreparedFixture> p)
       : prepared(std::move(p)), d(prepared->impl()) {
-    used.assign(d.fixture->entries.size(), 0);
+    used.assign(d.size(), 0);
     first_unused.assign(d.index.bucket_count(), 0);
   }
 };
@@ -357,14 +393,14 @@ http::Response PlaybackTransport::send(const http::Request& original) {
     for (std::size_t pos = first_unused; pos < size; ++pos) {
       const std::size_t i = d.index.entry(bucket, pos);
       if (s.used[i]) continue;
-      if (!d.matcher.matches(d.fixture->entries[i], d.keys[i], request, key)) continue;
+      if (!d.matcher.matches(d.entry(i), d.key(i), request, key)) continue;
       s.used[i] = 1;
       ++s.used_count;
       s.order.push_back(i);
       while (first_unused < size && s.used[d.index.entry(bucket, first_unused)]) ++first_unused;
       lock.unlock();
       // The fixture is immutable: build the response outside the lock.
-      return make_response(d.fixture->entries[i], d.fix_length[i] != 0);
+      return make_response(d.entry(i));
     }
   }
   std::string explanation = d.explain_miss(request, key, s.used, s.used_count);
@@ -387,7 +423,7 @@ std::vector<Exchange> PlaybackTransport::replayed() const {
   std::vector<Exchange> out;
   out.reserve(state_->order.size());
   for (const std::size_t i : state_->order) {
-    const Entry& e = d.fixture->entries[i];
+    const Entry& e = d.entry(i);
     out.push_back(
         {i, e.request_method, e.request_uri, e.status_code, std::string(d.operation_of(i))});
   }
@@ -420,11 +456,10 @@ void PlaybackTransport::verify_all_used() const {
     }
     throw PlaybackMismatch(message);
   }
-  const std::size_t unused = d.fixture->entries.size() - s.used_count;
+  const std::size_t unused = d.size() - s.used_count;
   if (unused == 0) return;
   std::string message = "kvharness playback: " + std::to_string(unused) + " of " +
-                        std::to_string(d.fixture->entries.size()) +
-                        " recorded entries were not used\n";
+                        std::to_string(d.size()) + " recorded entries were not used\n";
   message += "  fixture: " + d.fixture_name() + "\n";
   message += d.unused_listing(s.used, s.used_count, 20);
   message +=
@@ -443,7 +478,7 @@ void PlaybackTransport::reset() {
 }
 
 const Fixture& PlaybackTransport::fixture() const {
-  return *state_->d.fixture;
+  return state_->prepared->fixture();
 }
 
 const std::shared_ptr<const PreparedFixture>& PlaybackTransport::prepared() const {

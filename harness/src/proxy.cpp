@@ -286,11 +286,12 @@ struct Proxy::Impl {
     s.record_command = "kvharness proxy --mode record --fixture " + path;
     r->session = std::make_unique<Session>(std::move(s));
     r->player = std::dynamic_pointer_cast<PlaybackTransport>(r->session->transport());
-    r->variables = r->session->fixture()->variables;
+    const auto fixture = r->session->opened_fixture();
+    r->variables = fixture->head().variables;
     // The tenant of a challenge made up for a probe: the recorded one, so that clients checking
     // it against their credential's tenant see what they saw when recording.
-    for (const auto& entry : r->session->fixture()->entries) {
-      if (const std::string* c = entry.response_headers.find("WWW-Authenticate")) {
+    for (std::size_t i = 0; i < fixture->size(); ++i) {
+      if (const std::string* c = fixture->entry(i).response_headers.find("WWW-Authenticate")) {
         r->challenge_tenant = detail::challenge_tenant(*c);
         if (!r->challenge_tenant.empty()) break;
       }
@@ -334,7 +335,7 @@ struct Proxy::Impl {
             r.fixture_path);
         log("recorded " + std::to_string(report.entries) + " entries into " + r.fixture_path);
       } else {
-        report.entries = r.player->fixture().entries.size();
+        report.entries = r.player->prepared()->opened()->size();
         report.unused = r.player->unused_entries().size();
         report.misses = r.player->misses().size();
         try {

@@ -108,12 +108,12 @@ class ExchangeLog final : public http::Transport {
   std::vector<Exchange> exchanges_;
 };
 
-std::shared_ptr<const Fixture> playback_fixture(const SessionOptions& options) {
-  if (options.fixture) return options.fixture;
+std::shared_ptr<const OpenedFixture> playback_fixture(const SessionOptions& options) {
+  if (options.fixture) return std::make_shared<const OpenedFixture>(options.fixture);
   const std::string& path = options.fixture_path;
   if (!options.fixture_text.empty()) {
-    return std::make_shared<const Fixture>(
-        parse_fixture(options.fixture_text, path.empty() ? "(fixture text)" : path));
+    return std::make_shared<const OpenedFixture>(std::make_shared<const Fixture>(
+        parse_fixture(options.fixture_text, path.empty() ? "(fixture text)" : path)));
   }
   if (path.empty())
     throw std::invalid_argument("playback needs a fixture (a path, text or object)");
@@ -124,7 +124,7 @@ std::shared_ptr<const Fixture> playback_fixture(const SessionOptions& options) {
     throw MissingFixtureError("fixture not found: " + path +
                               "\n  playback needs a recording; create it with: " + command);
   }
-  return std::make_shared<const Fixture>(load_fixture(path));
+  return open_fixture(path);
 }
 
 constexpr const char* kAllowWeaker =
@@ -230,13 +230,13 @@ Session::Session(SessionOptions options) : impl_(std::make_unique<Impl>()) {
   SanitizerOptions sanitizer_options;
   sanitizer_options.secrets = d.options.secrets_to_redact;
   if (d.options.mode == Mode::Playback) {
-    std::shared_ptr<const Fixture> fixture = playback_fixture(d.options);
+    std::shared_ptr<const OpenedFixture> fixture = playback_fixture(d.options);
     const std::string& name = d.options.fixture_path;
-    d.variables = fixture->variables;
+    d.variables = fixture->head().variables;
     // The rules recorded with the fixture first, then the caller's on top, for matching and for
     // sanitizing actual requests the way the recorded ones were.
-    MatchRules match = fixture_match_rules(*fixture, name);
-    sanitizer_options.rules = fixture_sanitizer_rules(*fixture, name);
+    MatchRules match = fixture_match_rules(fixture->head(), name);
+    sanitizer_options.rules = fixture_sanitizer_rules(fixture->head(), name);
     if (!d.options.rules_json.empty()) {
       const Json extra = Json::parse(d.options.rules_json, nullptr, false, true);
       const RulesOrigin& origin = d.options.rules_origin;
@@ -250,7 +250,7 @@ Session::Session(SessionOptions options) : impl_(std::make_unique<Impl>()) {
     }
     d.sanitizer = std::make_shared<Sanitizer>(sanitizer_options);
     if (!d.options.allow_weaker_sanitizers)
-      check_stored_sanitizers(*fixture, name, *d.sanitizer, !d.options.rules_json.empty());
+      check_stored_sanitizers(fixture->head(), name, *d.sanitizer, !d.options.rules_json.empty());
     PlaybackOptions playback;
     playback.fixture_path = name;
     playback.rules = std::move(match);
@@ -334,6 +334,10 @@ std::vector<Entry> Session::recorded_entries() const {
 
 std::shared_ptr<const Fixture> Session::fixture() const {
   return impl_->player ? impl_->player->prepared()->shared_fixture() : nullptr;
+}
+
+std::shared_ptr<const OpenedFixture> Session::opened_fixture() const {
+  return impl_->player ? impl_->player->prepared()->opened() : nullptr;
 }
 
 std::shared_ptr<const Sanitizer> Session::sanitizer() const {

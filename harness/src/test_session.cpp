@@ -56,11 +56,11 @@ TestSession::TestSession(std::string fixture_path, TestOptions options)
   d.session = std::make_unique<Session>(std::move(session_options));
   if (d.mode == Mode::Playback) {
     // Replay with the api-version the fixture was recorded with, unless told otherwise.
-    const auto fixture = d.session->fixture();
+    const auto fixture = d.session->opened_fixture();
     if (options.api_version) {
       client_options.ApiVersion = *options.api_version;
-    } else if (fixture && !fixture->metadata.api_version.empty()) {
-      client_options.ApiVersion = fixture->metadata.api_version;
+    } else if (fixture && !fixture->head().metadata.api_version.empty()) {
+      client_options.ApiVersion = fixture->head().metadata.api_version;
     }
   }
   client_options.Transport = d.session->transport();

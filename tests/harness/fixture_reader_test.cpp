@@ -3,6 +3,8 @@
 #include <catch2/catch.hpp>
 
 #include <filesystem>
+#include <optional>
+#include <thread>
 
 #include "kv/harness/fixture.hpp"
 #include "skip.hpp"
@@ -72,6 +74,33 @@ std::string outcome(std::string_view text, bool reference) {
   }
 }
 
+// Opens `text` lazily (detail::open_fixture_text) and checks it against parse_fixture(): the
+// same refusal, or the same entries, method and URI views included.
+void check_opened(const std::string& text) {
+  std::string eager_error, lazy_error;
+  std::optional<Fixture> eager;
+  std::shared_ptr<const OpenedFixture> opened;
+  try {
+    eager = parse_fixture(text, "t.json");
+  } catch (const FixtureError& e) {
+    eager_error = e.what();
+  }
+  try {
+    opened = detail::open_fixture_text(text, "t.json");
+  } catch (const FixtureError& e) {
+    lazy_error = e.what();
+  }
+  REQUIRE(lazy_error == eager_error);
+  if (!eager) return;
+  REQUIRE(opened->size() == eager->entries.size());
+  for (std::size_t i = 0; i < opened->size(); ++i) {
+    CHECK(opened->method(i) == eager->entries[i].request_method);
+    CHECK(opened->uri(i) == eager->entries[i].request_uri);
+  }
+  check_same(*opened->whole(), *eager);
+  CHECK(opened->head().variables == eager->variables);
+}
+
 }  // namespace
 
 TEST_CASE("The fast reader reads every committed recording as the reference reader does",
@@ -83,6 +112,7 @@ TEST_CASE("The fast reader reads every committed recording as the reference read
       const std::string text = test::read_text(path);
       check_same(parse_fixture(text, path.string()),
                  detail::parse_fixture_document(text, path.string()));
+      check_opened(text);
       ++files;
     }
   }
@@ -100,6 +130,7 @@ TEST_CASE(
     const std::string text = test::read_text(path);
     check_same(parse_fixture(text, path.string()),
                detail::parse_fixture_document(text, path.string()));
+    check_opened(text);
     ++files;
   }
   CHECK(files == 42);
@@ -148,6 +179,7 @@ TEST_CASE(
     if (fast == "ok") {
       check_same(parse_fixture(text, "t.json"), detail::parse_fixture_document(text, "t.json"));
     }
+    check_opened(text);
   }
 }
 
@@ -199,6 +231,7 @@ TEST_CASE("Keys given twice are read as the reference reader reads them: the las
     if (outcome(text, false) == "ok") {
       check_same(parse_fixture(text, "t.json"), detail::parse_fixture_document(text, "t.json"));
     }
+    check_opened(text);
   }
   const Fixture twice = parse_fixture(texts[0], "t.json");
   REQUIRE(twice.entries.size() == 1);
@@ -253,4 +286,136 @@ TEST_CASE("A large fixture is read through a mapping into the same entries",
   const Fixture loaded = load_fixture(path);
   check_same(loaded, detail::parse_fixture_document(test::read_text(path), path));
   CHECK(loaded.entries.back().response_body.json()["value"] == std::string(200, 'v') + "3999");
+}
+
+TEST_CASE("An opened fixture's entries, read on first use, are the entries the readers read",
+          "[fixture][playback]") {
+  // Each is one entry's members; the cases are those where checking an entry without reading it
+  // could go wrong: escapes, lists of values, bodies whose acceptance depends on a header.
+  const std::string json_type = R"("Content-Type":"application/json")";
+  const std::vector<std::string> entries = {
+      // escaped method and URI: decoded copies
+      R"("RequestUri":"https:\/\/v\/secrets\/a\u00e9?x=1","RequestMethod":"G\u0045T")",
+      // an escaped header name, and an escaped Content-Type value (read eagerly)
+      R"("RequestUri":"https://v/x","RequestMethod":"GET","ResponseHeaders":{"X-\u0041":"1"})",
+      R"("RequestUri":"https://v/x","RequestMethod":"GET","ResponseHeaders":)"
+      R"({"Content-Type":"application\/json"},"ResponseBody":["a","b"])",
+      // an array body: JSON with a JSON content type (any case, first of a list), else refused
+      R"("RequestUri":"https://v/x","RequestMethod":"GET","ResponseHeaders":{)" + json_type +
+          R"(},"ResponseBody":["a"])",
+      R"("RequestUri":"https://v/x","RequestMethod":"GET","ResponseHeaders":)"
+      R"({"content-type":["application/json","text/plain"]},"ResponseBody":["a"])",
+      R"("RequestUri":"https://v/x","RequestMethod":"GET","ResponseHeaders":)"
+      R"({"Content-Type":"text/plain"},"ResponseBody":["a"])",
+      R"("RequestUri":"https://v/x","RequestMethod":"GET","ResponseBody":["a"])",
+      // the headers given twice: the last list's Content-Type decides
+      R"("RequestUri":"https://v/x","RequestMethod":"GET","ResponseHeaders":{)" + json_type +
+          R"(},"ResponseHeaders":{"X":"1"},"ResponseBody":["a"])",
+      R"("RequestUri":"https://v/x","RequestMethod":"PUT","RequestHeaders":{)" + json_type +
+          R"(},"RequestBody":["a"])",
+      // base64 bodies: good, bad, and a base64 encoding on a JSON value
+      R"("RequestUri":"https://v/x","RequestMethod":"GET","ResponseBody":"aGVsbG8=",)"
+      R"("ResponseBodyEncoding":"base64")",
+      R"("RequestUri":"https://v/x","RequestMethod":"GET","ResponseBody":"a!b",)"
+      R"("ResponseBodyEncoding":"base64")",
+      R"("RequestUri":"https://v/x","RequestMethod":"GET","ResponseBody":{"a":1},)"
+      R"("ResponseBodyEncoding":"base64")",
+      R"("RequestUri":"https://v/x","RequestMethod":"GET","ResponseBody":"t",)"
+      R"("ResponseBodyEncoding":"rot13")",
+      // bodies of other types, a text body, an unrecorded request body
+      R"("RequestUri":"https://v/x","RequestMethod":"GET","ResponseBody":12)",
+      R"("RequestUri":"https://v/x","RequestMethod":"GET","ResponseBody":true)",
+      R"("RequestUri":"https://v/x","RequestMethod":"GET","ResponseBody":"plain text")",
+      R"("RequestUri":"https://v/x","RequestMethod":"POST","RequestBodyRecorded":false)",
+      R"("RequestUri":"https://v/x","RequestMethod":"POST","RequestBodyRecorded":null)",
+      // header values of the wrong type, an empty list, a name twice across keys
+      R"("RequestUri":"https://v/x","RequestMethod":"GET","ResponseHeaders":{"A":1})",
+      R"("RequestUri":"https://v/x","RequestMethod":"GET","ResponseHeaders":{"A":[]})",
+      R"("RequestUri":"https://v/x","RequestMethod":"GET","ResponseHeaders":{"A":"1","A":["2"]})",
+      R"("RequestUri":"https://v/x","RequestMethod":"GET","RequestHeaders":null)",
+      // members missing or of the wrong type
+      R"("RequestMethod":"GET")",
+      R"("RequestUri":"https://v/x","RequestMethod":7)",
+  };
+  for (const auto& members : entries) {
+    for (const char* status :
+         {R"("StatusCode":200)", R"("StatusCode":"404")", R"("StatusCode":9)"}) {
+      const std::string text = R"({"Variables":{"v":"1"},"Entries":[{)" + members + "," + status +
+                               R"(},{"RequestUri":"https://v/y","RequestMethod":"GET",)"
+                               R"("StatusCode":204}]})";
+      INFO(text);
+      check_opened(text);
+    }
+  }
+  // Broken JSON: the same diagnostic as the readers give.
+  check_opened(R"({"Entries":[{"RequestUri":"https://v/x","RequestMethod":"GET",}]})");
+  check_opened(R"({"Entries":[{"RequestUri":"https://v/x\q","RequestMethod":"GET"}]})");
+  check_opened(R"({"networkCallRecords":[]})");
+}
+
+TEST_CASE("A large fixture opens mapped, entries read on first use, once, from any thread",
+          "[fixture][playback]") {
+  test::ScratchDir dir("large-open");
+  Fixture fixture;
+  for (int i = 0; i < 2000; ++i) {
+    Entry e;
+    e.request_method = i % 2 ? "GET" : "PUT";
+    e.request_uri =
+        "https://fakevault.vault.azure.net/secrets/s-" + std::to_string(i) + "?api-version=7.5";
+    e.request_headers.add("Content-Type", "application/json");
+    if (i % 2 == 0) e.request_body = Body::from_json(Json{{"value", "v" + std::to_string(i)}});
+    e.status_code = 200;
+    e.response_headers.add("Content-Type", "application/json; charset=utf-8");
+    e.response_body = Body::from_json(
+        Json{{"value", std::string(150, 'v') + std::to_string(i)}, {"id", e.request_uri}});
+    fixture.entries.push_back(std::move(e));
+  }
+  fixture.variables["name"] = "s-1";
+  const std::string path = dir.file("large.json");
+  save_fixture(fixture, path);
+  REQUIRE(fs::file_size(path) > (256u << 10));  // over the threshold of reading lazily
+  const auto opened = open_fixture(path);
+  CHECK(opened->lazy());
+  REQUIRE(opened->size() == 2000);
+  CHECK(opened->head().entries.empty());
+  CHECK(opened->head().variables.at("name") == "s-1");
+  CHECK(opened->method(1) == "GET");
+  CHECK(opened->uri(1999) == fixture.entries[1999].request_uri);
+  // Four threads read every entry in different orders: one object per entry.
+  std::vector<std::vector<const Entry*>> seen(4, std::vector<const Entry*>(2000));
+  std::vector<std::thread> threads;
+  for (std::size_t t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (std::size_t k = 0; k < 2000; ++k) {
+        const std::size_t i = (k * 7 + t * 501) % 2000;
+        seen[t][i] = &opened->entry(i);
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  for (std::size_t i = 0; i < 2000; ++i) {
+    INFO("entry " << i);
+    for (std::size_t t = 1; t < 4; ++t) CHECK(seen[t][i] == seen[0][i]);
+  }
+  check_same(*opened->whole(), load_fixture(path));
+  CHECK(opened->entry(4).request_body.json()["value"] == "v4");
+  CHECK_THROWS_AS(opened->entry(2000), std::out_of_range);
+
+  // A small file is read whole; a damaged large one gives load_fixture()'s diagnostic.
+  const std::string small = dir.file("small.json");
+  fixture.entries.resize(3);
+  save_fixture(fixture, small);
+  CHECK_FALSE(open_fixture(small)->lazy());
+  std::string text = test::read_text(path);
+  text.insert(text.find("\"StatusCode\"", text.size() / 2), ",");  // a syntax error halfway
+  const std::string broken = dir.file("broken.json");
+  test::write_text(broken, text);
+  std::string expected;
+  try {
+    (void)load_fixture(broken);
+  } catch (const FixtureError& e) {
+    expected = e.what();
+  }
+  REQUIRE_FALSE(expected.empty());
+  CHECK_THROWS_WITH(open_fixture(broken), expected);
 }

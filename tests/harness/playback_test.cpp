@@ -256,3 +256,62 @@ TEST_CASE("Several threads recording through one transport each leave one whole 
   }
   CHECK(recorder.entries().empty());
 }
+
+TEST_CASE("A fixture opened lazily replays and explains misses as one read whole", "[playback]") {
+  // Entries read on first use (what open_fixture() does with a large file), here from text.
+  auto lazily = [](const Fixture& fixture, const char* name) {
+    const auto opened = detail::open_fixture_text(serialize_fixture(fixture), name);
+    REQUIRE(opened->lazy());
+    return std::make_shared<PlaybackTransport>(PreparedFixture::prepare(opened, options(name)));
+  };
+  {
+    auto t = lazily(delete_flow(), "recordings/flow.json");
+    t->send(request("PUT", "/secrets/s1?api-version=7.5", R"({"value":"v"})"));
+    std::string message;
+    try {
+      t->send(request("PUT", "/secrets/s1?api-version=7.4",
+                      R"({"value":"other","contentType":"text/plain"})"));
+    } catch (const PlaybackMismatch& e) {
+      message = e.what();
+    }
+    CHECK(message == test::golden("miss-set-secret.txt", message));
+    try {
+      t->verify_all_used();
+    } catch (const std::exception& e) {
+      message = e.what();
+    }
+    // The miss above comes first; then the unused entries, as when read whole.
+    CHECK(message.find("no recorded entry matches") != std::string::npos);
+  }
+  {
+    auto t = lazily(delete_flow(), "recordings/flow.json");
+    t->send(request("PUT", "/secrets/s1?api-version=7.5", R"({"value":"v"})"));
+    std::string message;
+    try {
+      t->verify_all_used();
+    } catch (const UnusedEntriesError& e) {
+      message = e.what();
+    }
+    CHECK(message == test::golden("unused-entries.txt", message));
+    CHECK(t->fixture().entries.size() == delete_flow().entries.size());
+  }
+  Fixture f;
+  for (int round = 0; round < 2; ++round) {
+    for (int p = 0; p < 500; ++p) {
+      const std::string path = "/secrets/s" + std::to_string(p) + "?api-version=7.5";
+      const std::string tag = std::to_string(p) + "." + std::to_string(round);
+      f.entries.push_back(entry("GET", path, 200, R"({"value":")" + tag + R"("})"));
+    }
+  }
+  auto t = lazily(f, "many.json");
+  for (int p = 499; p >= 0; --p) {
+    const std::string path = "/secrets/s" + std::to_string(p) + "?api-version=7.5";
+    for (int round = 0; round < 2; ++round) {
+      const std::string tag = std::to_string(p) + "." + std::to_string(round);
+      REQUIRE(t->send(request("GET", path)).body_text() == R"({"value":")" + tag + R"("})");
+    }
+  }
+  CHECK(t->replayed().size() == 1000);
+  CHECK(t->replayed().front().operation == "GetSecret");
+  CHECK_NOTHROW(t->verify_all_used());
+}

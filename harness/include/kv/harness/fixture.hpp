@@ -138,11 +138,57 @@ class FixtureError : public std::runtime_error {
 Fixture load_fixture(const std::string& path);
 /// Parses fixture text; `name` is used in error messages in place of a file name.
 Fixture parse_fixture(std::string_view text, const std::string& name);
+/// A fixture opened for playback. Opening reads the metadata and the variables, checks the text
+/// of every entry and keeps each entry's method, URI and place; the rest of an entry (headers,
+/// bodies) is read from the text when first asked for. A large fixture so opens several times
+/// faster than load_fixture() reads it and holds little more than its file (mapped, not copied),
+/// while a test reads only the entries it replays. Immutable and thread-safe.
+class OpenedFixture {
+ public:
+  /// A fixture already read: every entry at hand.
+  explicit OpenedFixture(std::shared_ptr<const Fixture> fixture);
+  ~OpenedFixture();
+  OpenedFixture(const OpenedFixture&) = delete;
+  OpenedFixture& operator=(const OpenedFixture&) = delete;
+
+  /// The number of entries.
+  std::size_t size() const;
+  /// Entry `i` (< size()), read on first use; every call returns the same object.
+  const Entry& entry(std::size_t i) const;
+  /// Entry `i`'s method and URI, without reading the rest of it.
+  std::string_view method(std::size_t i) const;
+  std::string_view uri(std::size_t i) const;
+  /// Metadata, variables, source; its `entries` are empty when they are read on first use.
+  const Fixture& head() const;
+  /// The whole fixture, every entry read: made by the first call, shared by later ones.
+  std::shared_ptr<const Fixture> whole() const;
+  /// True when entries are read on first use (not all read at opening).
+  bool lazy() const { return lazy_ != nullptr; }
+
+  struct Lazy;
+  /// Internal: made by open_fixture().
+  explicit OpenedFixture(std::unique_ptr<Lazy> lazy);
+
+ private:
+  std::shared_ptr<const Fixture> eager_;
+  std::unique_ptr<Lazy> lazy_;
+};
+
+/// Opens a fixture file for playback, with load_fixture()'s errors: every entry is checked now,
+/// so entry() never fails later. Files of 256 KiB or more are mapped and their entries read on
+/// first use; smaller files, and shapes only the reference reader reads (the legacy recorder's),
+/// are read whole. The file must not be rewritten in place while it is open (kvharness replaces
+/// files by renaming a new one over them, which is safe).
+std::shared_ptr<const OpenedFixture> open_fixture(const std::string& path);
+
 namespace detail {
 /// The reference reader that parse_fixture() falls back to: a whole document, then the
 /// conversion. Slower; kept for every shape the fast reader does not read, and for tests that
 /// check both agree.
 Fixture parse_fixture_document(std::string_view text, const std::string& name);
+/// open_fixture() of text held in memory, entries read on first use whatever its size (tests
+/// compare this path with the others on small texts).
+std::shared_ptr<const OpenedFixture> open_fixture_text(std::string text, const std::string& name);
 }  // namespace detail
 
 /// The fixture as JSON in the test-proxy shape with our metadata object.

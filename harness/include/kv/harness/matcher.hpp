@@ -44,6 +44,10 @@ class Matcher {
   /// The same for a recorded entry: each is keyed once, so its path bypasses the cache (a large
   /// fixture of distinct paths would only fill it).
   RequestKey entry_key(std::string_view method, std::string_view url) const;
+  /// The method and path of entry_key() alone (what an index by method and path needs), into
+  /// strings the caller reuses.
+  void entry_route(std::string_view method, std::string_view url, std::string& method_out,
+                   std::string& path_out) const;
   /// True when `recorded` (with key `recorded_key`) matches `actual` (with key `actual_key`).
   bool matches(const Entry& recorded, const RequestKey& recorded_key, const http::Request& actual,
                const RequestKey& actual_key) const;
@@ -58,6 +62,8 @@ class Matcher {
                  std::vector<FieldDiff>& out) const;
 
   RequestKey make_key(std::string_view method, std::string_view url, bool cached) const;
+  void route(std::string_view method, std::string_view url, bool cached, std::string& method_out,
+             std::string& path_out, std::string_view& query) const;
   std::string normalised_path(std::string_view path) const;
 
   MatchRules rules_;

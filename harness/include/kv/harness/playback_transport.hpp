@@ -51,13 +51,19 @@ class PreparedFixture {
   /// Prepares `fixture`; throws RulesError when the fixture's stored rules are invalid.
   static std::shared_ptr<const PreparedFixture> prepare(std::shared_ptr<const Fixture> fixture,
                                                         PlaybackOptions options = {});
+  /// Prepares an opened fixture (open_fixture()): entries are read when first matched.
+  static std::shared_ptr<const PreparedFixture> prepare(
+      std::shared_ptr<const OpenedFixture> fixture, PlaybackOptions options = {});
   ~PreparedFixture();
   PreparedFixture(const PreparedFixture&) = delete;
   PreparedFixture& operator=(const PreparedFixture&) = delete;
 
+  /// The whole fixture (an opened one's entries all read by the first call).
   const Fixture& fixture() const;
-  /// The fixture, shared.
+  /// The same, shared.
   std::shared_ptr<const Fixture> shared_fixture() const;
+  /// The fixture as opened: its head, and entries read one by one.
+  const std::shared_ptr<const OpenedFixture>& opened() const;
   const PlaybackOptions& options() const;
   /// The match rules in force.
   const MatchRules& rules() const;

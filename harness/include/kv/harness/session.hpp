@@ -130,8 +130,11 @@ class Session {
   /// Record mode: a copy of the sanitized entries captured so far (what finish() would save);
   /// empty in live and playback mode.
   std::vector<Entry> recorded_entries() const;
-  /// The playback fixture (null in live and record mode).
+  /// The playback fixture, every entry read (null in live and record mode).
   std::shared_ptr<const Fixture> fixture() const;
+  /// The playback fixture as opened: metadata and variables, entries read one by one (null in
+  /// live and record mode). Cheaper than fixture() for a large file.
+  std::shared_ptr<const OpenedFixture> opened_fixture() const;
   /// The sanitizer that scrubs anything this session writes or reports (fixtures, messages).
   std::shared_ptr<const Sanitizer> sanitizer() const;
   /// True once finish() ran (successfully or not).
