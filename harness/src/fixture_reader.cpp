@@ -23,6 +23,7 @@
 #include "json_scanner.hpp"
 #include "kv/harness/diagnostic.hpp"
 #include "kv/harness/fixture.hpp"
+#include "once_slots.hpp"
 
 namespace kv::harness {
 
@@ -1002,16 +1003,12 @@ struct OpenedFixture::Lazy {
   Fixture head;
   std::vector<EntryPlace> places;
   std::deque<std::string> decoded;
-  // Entries read so far (null: not yet); each made once, the first to finish wins.
-  std::unique_ptr<std::atomic<const Entry*>[]> read;
+  // Entries read so far, each once.
+  detail::OnceSlots<Entry> read;
   std::once_flag whole_once;
   std::shared_ptr<const Fixture> whole;
 
   explicit Lazy(std::string name) : reader(std::move(name)) {}
-  ~Lazy() {
-    if (!read) return;  // refused before any entry could be read
-    for (std::size_t i = 0; i < places.size(); ++i) delete read[i].load(std::memory_order_relaxed);
-  }
 
   // Entry `i` read from its place. The text was checked at opening: a refusal here is a fault
   // of the reader (or a file changed in place), reported as such.
@@ -1048,14 +1045,7 @@ std::size_t OpenedFixture::size() const {
 const Entry& OpenedFixture::entry(std::size_t i) const {
   if (!lazy_) return eager_->entries.at(i);
   if (i >= lazy_->places.size()) throw std::out_of_range("OpenedFixture::entry: no such entry");
-  std::atomic<const Entry*>& slot = lazy_->read[i];
-  if (const Entry* done = slot.load(std::memory_order_acquire)) return *done;
-  auto made = std::make_unique<const Entry>(lazy_->read_entry(i));
-  const Entry* expected = nullptr;
-  if (slot.compare_exchange_strong(expected, made.get(), std::memory_order_acq_rel)) {
-    return *made.release();
-  }
-  return *expected;  // another thread read it first
+  return lazy_->read.get(i, [&] { return lazy_->read_entry(i); });
 }
 
 std::string_view OpenedFixture::method(std::size_t i) const {
@@ -1101,7 +1091,7 @@ std::shared_ptr<const OpenedFixture> open_text(FileText file, const std::string&
         std::make_shared<const Fixture>(parse_text(text, name, {})));
   }
   lazy->head = std::move(*head);
-  lazy->read = std::make_unique<std::atomic<const Entry*>[]>(lazy->places.size());
+  lazy->read = detail::OnceSlots<Entry>(lazy->places.size());
   // Entries are now read where tests ask for them, not in order.
   if (lazy->file.mapped) ::madvise(const_cast<char*>(text.data()), text.size(), MADV_NORMAL);
   return std::make_shared<const OpenedFixture>(std::move(lazy));

@@ -4,7 +4,6 @@
 #include "kv/harness/playback_transport.hpp"
 
 #include <algorithm>
-#include <atomic>
 #include <cstdint>
 #include <limits>
 #include <memory>
@@ -14,6 +13,7 @@
 
 #include "kv/harness/operation.hpp"
 #include "kv/url.hpp"
+#include "once_slots.hpp"
 
 namespace kv::harness {
 
@@ -169,9 +169,9 @@ struct PreparedFixture::Impl {
   PlaybackOptions options;
   Matcher matcher;
   EntryIndex index;
-  // Entries' match keys, made when a request is first matched against the entry (null: not
-  // yet): most entries of a large fixture are never looked at.
-  std::unique_ptr<std::atomic<const RequestKey*>[]> keys;
+  // Entries' match keys, made when a request is first matched against the entry: most entries
+  // of a large fixture are never looked at.
+  detail::OnceSlots<RequestKey> keys;
 
   // The index needs only each entry's method and path, from its method and URI: an opened
   // fixture reads the rest of an entry when a request is matched against it.
@@ -179,29 +179,16 @@ struct PreparedFixture::Impl {
       : fixture(std::move(f)),
         options(std::move(o)),
         matcher(std::move(rules)),
-        keys(std::make_unique<std::atomic<const RequestKey*>[]>(fixture->size())) {
+        keys(fixture->size()) {
     index.build(fixture->size(), [&](std::size_t i, std::string& method, std::string& path) {
       matcher.entry_route(fixture->method(i), fixture->uri(i), method, path);
     });
   }
-  ~Impl() {
-    for (std::size_t i = 0; i < size(); ++i) delete keys[i].load(std::memory_order_relaxed);
-  }
-  Impl(const Impl&) = delete;
-  Impl& operator=(const Impl&) = delete;
 
   std::size_t size() const { return fixture->size(); }
   const Entry& entry(std::size_t i) const { return fixture->entry(i); }
   const RequestKey& key(std::size_t i) const {
-    std::atomic<const RequestKey*>& slot = keys[i];
-    if (const RequestKey* done = slot.load(std::memory_order_acquire)) return *done;
-    auto made =
-        std::make_unique<const RequestKey>(matcher.entry_key(fixture->method(i), fixture->uri(i)));
-    const RequestKey* expected = nullptr;
-    if (slot.compare_exchange_strong(expected, made.get(), std::memory_order_acq_rel)) {
-      return *made.release();
-    }
-    return *expected;
+    return keys.get(i, [&] { return matcher.entry_key(fixture->method(i), fixture->uri(i)); });
   }
 
   // Classified when asked (a miss, a listing, the replayed exchanges), not for every entry at

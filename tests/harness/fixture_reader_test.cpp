@@ -74,6 +74,20 @@ std::string outcome(std::string_view text, bool reference) {
   }
 }
 
+// Entry `i` of a large fixture: secret s-i, 200, a JSON body whose value is `value_size` 'v's and
+// i.
+Entry secret_entry(int i, const char* method, std::size_t value_size) {
+  Entry e;
+  e.request_method = method;
+  e.request_uri =
+      "https://fakevault.vault.azure.net/secrets/s-" + std::to_string(i) + "?api-version=7.5";
+  e.status_code = 200;
+  e.response_headers.add("Content-Type", "application/json; charset=utf-8");
+  e.response_body = Body::from_json(
+      Json{{"value", std::string(value_size, 'v') + std::to_string(i)}, {"id", e.request_uri}});
+  return e;
+}
+
 // Opens `text` lazily (detail::open_fixture_text) and checks it against parse_fixture(): the
 // same refusal, or the same entries, method and URI views included.
 void check_opened(const std::string& text) {
@@ -269,15 +283,8 @@ TEST_CASE("A large fixture is read through a mapping into the same entries",
   test::ScratchDir dir("large-load");
   Fixture fixture;
   for (int i = 0; i < 4000; ++i) {
-    Entry e;
-    e.request_method = "GET";
-    e.request_uri =
-        "https://fakevault.vault.azure.net/secrets/s-" + std::to_string(i) + "?api-version=7.5";
+    Entry e = secret_entry(i, "GET", 200);
     e.request_headers.add("Accept", "application/json");
-    e.status_code = 200;
-    e.response_headers.add("Content-Type", "application/json; charset=utf-8");
-    e.response_body = Body::from_json(
-        Json{{"value", std::string(200, 'v') + std::to_string(i)}, {"id", e.request_uri}});
     fixture.entries.push_back(std::move(e));
   }
   const std::string path = dir.file("large.json");
@@ -358,16 +365,9 @@ TEST_CASE("A large fixture opens mapped, entries read on first use, once, from a
   test::ScratchDir dir("large-open");
   Fixture fixture;
   for (int i = 0; i < 2000; ++i) {
-    Entry e;
-    e.request_method = i % 2 ? "GET" : "PUT";
-    e.request_uri =
-        "https://fakevault.vault.azure.net/secrets/s-" + std::to_string(i) + "?api-version=7.5";
+    Entry e = secret_entry(i, i % 2 ? "GET" : "PUT", 150);
     e.request_headers.add("Content-Type", "application/json");
     if (i % 2 == 0) e.request_body = Body::from_json(Json{{"value", "v" + std::to_string(i)}});
-    e.status_code = 200;
-    e.response_headers.add("Content-Type", "application/json; charset=utf-8");
-    e.response_body = Body::from_json(
-        Json{{"value", std::string(150, 'v') + std::to_string(i)}, {"id", e.request_uri}});
     fixture.entries.push_back(std::move(e));
   }
   fixture.variables["name"] = "s-1";
