@@ -239,6 +239,57 @@ void record_cost_bench(double budget_seconds) {
       median(added));
 }
 
+// Answers the requests of one captured flow with its captured responses, in turn.
+class Canned final : public http::Transport {
+ public:
+  explicit Canned(const std::vector<http::Response>& responses) : responses_(responses) {}
+  http::Response send(const http::Request&) override {
+    return responses_[next_++ % responses_.size()];
+  }
+
+ private:
+  const std::vector<http::Response>& responses_;
+  std::size_t next_ = 0;
+};
+
+// The recorder on its own: the seed flow's 9 captured exchanges (real-sized backups, the
+// in-process vault's headers) sent straight through a RecordingTransport over canned answers,
+// without the client. The difference to the canned answers alone is what the recorder adds to
+// each exchange on the caller's thread.
+void recorder_alone_bench(double budget_seconds) {
+  const std::string vault_url = "https://benchvault.vault.azure.net";
+  auto tap = std::make_shared<Tap>(std::make_shared<test::InProcessVault>(vault_url, real_sized_backups()));
+  auto client = make_client(tap, vault_url, std::make_shared<ManualClock>());
+  test::run_seed_flow(client, "bench-secret", "my secret value", 2s);
+  SanitizerOptions options;
+  options.vault_url = vault_url;
+  options.secrets = {"client-secret-value"};
+  const auto sanitizer = std::make_shared<const Sanitizer>(options);
+  constexpr int kFlowsPerBatch = 200;
+  auto batch = [&](bool record) {
+    const double cpu_start = cpu_seconds();
+    for (int f = 0; f < kFlowsPerBatch; ++f) {
+      std::shared_ptr<http::Transport> transport = std::make_shared<Canned>(tap->responses);
+      std::shared_ptr<RecordingTransport> recorder;
+      if (record) transport = recorder = std::make_shared<RecordingTransport>(transport, sanitizer);
+      for (const auto& request : tap->requests) {
+        if (transport->send(request).status == 0) std::abort();
+      }
+      if (recorder && recorder->take_entries().size() != tap->requests.size()) std::abort();
+    }
+    return (cpu_seconds() - cpu_start) / (kFlowsPerBatch * static_cast<double>(tap->requests.size())) * 1e6;
+  };
+  std::vector<double> added;
+  const auto start = Clock_::now();
+  while (seconds_since(start) < budget_seconds || added.size() < 5) {
+    const double plain = batch(false);
+    added.push_back(batch(true) - plain);
+  }
+  std::sort(added.begin(), added.end());
+  std::printf("recorder alone            %.2f us per exchange (%zu exchanges, median of %zu batch pairs)\n",
+              added[added.size() / 2], tap->requests.size(), added.size());
+}
+
 void seed_flow_bench(double budget_seconds) {
   Fixture fixture = record_seed_fixture();
   std::size_t request_bytes = 0;
@@ -652,7 +703,10 @@ int main(int argc, char** argv) {
   if (wanted("seed")) seed_flow_bench(seconds);
   if (wanted("per-test")) per_test_bench(seconds / 2);
   if (wanted("scaling")) scaling_bench(sizes);
-  if (wanted("record-cost")) record_cost_bench(seconds / 2);
+  if (wanted("record-cost")) {
+    record_cost_bench(seconds / 2);
+    recorder_alone_bench(seconds / 2);
+  }
   if (!wanted("record-overhead")) return 0;
   if (!localvault.empty() && std::filesystem::exists(localvault)) {
     try {

@@ -1,8 +1,10 @@
 // Fuzzes the fixture reader (parse_fixture: the fast scanner and its fallback to the document
 // reader), then runs what every command does with a loaded fixture: the stored rules, the leak
 // audit, lint, the HAR export and the writer. Input: the fixture text.
-// Aborts when a fixture the reader accepted is not read back identically from its own writing, or
-// when the fast reader and the reference (document) reader disagree about the input.
+// Aborts when a fixture the reader accepted is not read back identically from its own writing,
+// when the fast reader and the reference (document) reader disagree about the input, or when the
+// lazy opening (open_fixture: entries checked at opening, read on first use) disagrees with
+// parse_fixture about whether the text is a fixture, what its error says, or what an entry holds.
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -23,6 +25,14 @@ bool same_body(const Body& a, const Body& b) {
   if (a.kind != b.kind) return false;
   // JSON bodies as values: the fast reader keeps the file's escapes, the reference re-serialises.
   return a.kind == Body::Kind::Json ? a.json() == b.json() : a.bytes == b.bytes;
+}
+
+bool same_entry(const Entry& a, const Entry& b) {
+  return a.request_uri == b.request_uri && a.request_method == b.request_method &&
+         a.request_headers == b.request_headers && a.status_code == b.status_code &&
+         a.response_headers == b.response_headers &&
+         a.request_body_recorded == b.request_body_recorded &&
+         same_body(a.request_body, b.request_body) && same_body(a.response_body, b.response_body);
 }
 
 // The reference reader, which builds a whole document, on the same text: it must accept what the
@@ -46,17 +56,41 @@ void compare_with_reference(std::string_view text, const Fixture* fast, bool too
     kv::fuzz::broken("both readers find the same entries", std::string(text));
   }
   for (std::size_t i = 0; i < fast->entries.size(); ++i) {
-    const Entry& a = fast->entries[i];
-    const Entry& b = reference.entries[i];
-    if (a.request_uri != b.request_uri || a.request_method != b.request_method ||
-        a.request_headers != b.request_headers || a.status_code != b.status_code ||
-        a.response_headers != b.response_headers ||
-        a.request_body_recorded != b.request_body_recorded ||
-        !same_body(a.request_body, b.request_body) ||
-        !same_body(a.response_body, b.response_body)) {
+    if (!same_entry(fast->entries[i], reference.entries[i])) {
       kv::fuzz::broken("both readers read each entry alike", std::string(text));
     }
   }
+}
+
+// The lazy opening on the same text: the same verdict and message as parse_fixture (`error`, or
+// empty when it accepted), and the same entries, read in reverse so that a later entry is read
+// before an earlier one.
+void compare_with_lazy(std::string_view text, const Fixture* eager, const std::string& error) {
+  std::shared_ptr<const OpenedFixture> opened;
+  try {
+    opened = detail::open_fixture_text(std::string(text), "fuzz.json");
+  } catch (const FixtureError& e) {
+    if (eager != nullptr)
+      kv::fuzz::broken("the lazy opening accepts what parse_fixture does", std::string(text));
+    if (error != e.what())
+      kv::fuzz::broken("the lazy opening refuses with parse_fixture's message", std::string(text));
+    return;
+  }
+  if (eager == nullptr)
+    kv::fuzz::broken("the lazy opening refuses what parse_fixture refuses", std::string(text));
+  if (opened->size() != eager->entries.size())
+    kv::fuzz::broken("the lazy opening finds every entry", std::string(text));
+  for (std::size_t i = opened->size(); i-- > 0;) {
+    const Entry& expected = eager->entries[i];
+    if (opened->method(i) != expected.request_method || opened->uri(i) != expected.request_uri)
+      kv::fuzz::broken("the lazy opening's method and URI are the entry's", std::string(text));
+    if (!same_entry(opened->entry(i), expected))
+      kv::fuzz::broken("the lazy opening reads each entry alike", std::string(text));
+  }
+  // Metadata and variables too: the whole fixture writes out as parse_fixture's does.
+  if (opened->head().variables != eager->variables ||
+      fixture_to_json(*opened->whole()) != fixture_to_json(*eager))
+    kv::fuzz::broken("the lazy opening reads the metadata and variables", std::string(text));
 }
 
 }  // namespace
@@ -68,9 +102,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     fixture = parse_fixture(text, "fuzz.json");
   } catch (const FixtureError& e) {
     compare_with_reference(text, nullptr, e.diagnostic().id == "too-deep");
+    compare_with_lazy(text, nullptr, e.what());
     return 0;  // refused with a diagnostic: what bad input should get
   }
   compare_with_reference(text, &fixture, false);
+  compare_with_lazy(text, &fixture, "");
   try {
     (void)fixture_match_rules(fixture, "fuzz.json");
     (void)fixture_sanitizer_rules(fixture, "fuzz.json");

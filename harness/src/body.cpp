@@ -122,8 +122,7 @@ Body Body::from_bytes(http::Bytes bytes, std::string_view content_type) {
   if (bytes.empty()) return body;
   // JSON nested deeper than kMaxJsonDepth stays text (the scanner refuses it): copying, comparing
   // and printing a value recurse once per level, and a hostile answer must not overflow a stack.
-  if ((contains_json_media_type(content_type) || content_type.empty()) &&
-      looks_like_json_container(bytes)) {
+  if (json_candidate(bytes, content_type)) {
     // Checked by the scanner, which accepts what nlohmann/json accepts; parsed on first use.
     try {
       detail::validate_json(http::as_text(bytes));
@@ -134,6 +133,11 @@ Body Body::from_bytes(http::Bytes bytes, std::string_view content_type) {
   body.kind = is_text(bytes) ? Kind::Text : Kind::Binary;
   body.bytes = std::move(bytes);
   return body;
+}
+
+bool Body::json_candidate(const http::Bytes& bytes, std::string_view content_type) {
+  return (contains_json_media_type(content_type) || content_type.empty()) &&
+         looks_like_json_container(bytes);
 }
 
 Body Body::from_json(Json json) {

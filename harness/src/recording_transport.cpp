@@ -3,13 +3,6 @@
 
 namespace kv::harness {
 
-namespace {
-std::string_view content_type(const http::Headers& headers) {
-  const std::string* value = headers.find("Content-Type");
-  return value ? std::string_view(*value) : std::string_view{};
-}
-}  // namespace
-
 RecordingTransport::RecordingTransport(std::shared_ptr<http::Transport> inner,
                                        std::shared_ptr<const Sanitizer> sanitizer)
     : inner_(std::move(inner)), sanitizer_(std::move(sanitizer)) {
@@ -19,16 +12,8 @@ RecordingTransport::RecordingTransport(std::shared_ptr<http::Transport> inner,
 
 http::Response RecordingTransport::send(const http::Request& request) {
   http::Response response = inner_->send(request);
-  Entry entry;
-  entry.request_uri = request.url;
-  entry.request_method = request.method;
-  entry.request_headers = request.headers;
-  entry.request_body = Body::from_bytes(request.body, content_type(request.headers));
-  entry.status_code = response.status;
-  entry.response_headers = response.headers;
-  entry.response_body = Body::from_bytes(response.body, content_type(response.headers));
-  // Sanitize before the entry is stored anywhere, outside the lock.
-  sanitizer_->sanitize(entry);
+  // Sanitized as it is copied, before it is stored anywhere, outside the lock.
+  Entry entry = sanitizer_->record(request, response);
   {
     std::lock_guard lock(mutex_);
     entries_.push_back(std::move(entry));
@@ -38,12 +23,13 @@ http::Response RecordingTransport::send(const http::Request& request) {
 
 std::vector<Entry> RecordingTransport::entries() const {
   std::lock_guard lock(mutex_);
-  return entries_;
+  return {entries_.begin(), entries_.end()};
 }
 
 std::vector<Entry> RecordingTransport::take_entries() {
   std::lock_guard lock(mutex_);
-  std::vector<Entry> out = std::move(entries_);
+  std::vector<Entry> out(std::make_move_iterator(entries_.begin()),
+                         std::make_move_iterator(entries_.end()));
   entries_.clear();
   return out;
 }

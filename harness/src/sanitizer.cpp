@@ -100,10 +100,22 @@ void set_content_length(http::Headers& headers, const Body& body) {
   }
 }
 
-std::string content_type_of(const http::Headers& headers) {
+std::string_view content_type_of(const http::Headers& headers) {
   const std::string* value = headers.find("Content-Type");
-  return value ? *value : std::string();
+  return value ? std::string_view(*value) : std::string_view();
 }
+
+// The sampled guard search: four-byte strings, hashed into a set of 2^15 bits.
+constexpr std::size_t kGram = 4;
+constexpr std::size_t kMinSampledGuard = 8;  // so that a sample is taken every 5 bytes or more
+constexpr std::uint32_t kGramBits = 1u << 15;
+
+std::uint32_t gram_hash(const char* at) {
+  std::uint32_t gram;
+  std::memcpy(&gram, at, sizeof gram);
+  return (gram * 0x9E3779B1u) >> (32 - 15);
+}
+static_assert(kGramBits == 1u << 15);
 
 }  // namespace
 
@@ -180,10 +192,42 @@ Sanitizer::Sanitizer(SanitizerOptions options) : options_(std::move(options)) {
     guards_by_first_byte_[first].push_back(static_cast<std::uint16_t>(i));
     starts_guard_[first] = true;
   }
+  const auto shortest = std::min_element(
+      guards_.begin(), guards_.end(), [](const auto& a, const auto& b) { return a.size() < b.size(); });
+  if (shortest != guards_.end() && shortest->size() >= kMinSampledGuard) {
+    gram_stride_ = shortest->size() - (kGram - 1);
+    gram_bits_.assign(kGramBits / 64, 0);
+    for (const auto& guard : guards_) {
+      for (std::size_t at = 0; at < gram_stride_; ++at) {
+        const std::uint32_t h = gram_hash(guard.data() + at);
+        gram_bits_[h / 64] |= std::uint64_t{1} << (h % 64);
+      }
+    }
+  }
+}
+
+bool Sanitizer::sampled_guard_search(std::string_view text) const {
+  const std::size_t stride = gram_stride_;
+  for (std::size_t sample = 0; sample + kGram <= text.size(); sample += stride) {
+    const std::uint32_t h = gram_hash(text.data() + sample);
+    if ((gram_bits_[h / 64] >> (h % 64) & 1) == 0) continue;
+    // A guard holding these four bytes at its offset k (< stride) starts at sample - k.
+    const std::size_t from = sample >= stride - 1 ? sample - (stride - 1) : 0;
+    for (std::size_t at = from; at <= sample; ++at) {
+      for (const std::uint16_t i : guards_by_first_byte_[static_cast<unsigned char>(text[at])]) {
+        const std::string& guard = guards_[i];
+        if (text.size() - at >= guard.size() && text.compare(at, guard.size(), guard) == 0) {
+          return true;
+        }
+      }
+    }
+  }
+  return false;
 }
 
 bool Sanitizer::contains_needle(std::string_view text) const {
   if (replacements_.empty()) return false;
+  if (gram_stride_ != 0) return sampled_guard_search(text);
   // Long texts (a backup blob) are searched guard by guard, where memchr's vector search wins;
   // short ones (header values, ids) in one pass over their bytes.
   constexpr std::size_t kShort = 96;
@@ -314,7 +358,20 @@ class Sanitizer::TextScrubber {
       return;
     }
     const std::size_t begin = scan_.offset();
-    scan_.string(string_);
+    if (sanitizer_.options_.rules.body_regexes.empty()) {
+      // Only needles can change the string: one without a guard (a backup blob, say) is
+      // checked where it lies and never copied.
+      const std::string_view quoted = scan_.value();
+      const std::string_view raw = quoted.substr(1, quoted.size() - 2);
+      if (raw.find('\\') == std::string_view::npos) {
+        if (!sanitizer_.contains_needle(raw)) return;
+        string_.assign(raw);
+      } else {
+        detail::JsonScanner(quoted).string(string_);
+      }
+    } else {
+      scan_.string(string_);
+    }
     if (!sanitizer_.scrub_value(string_)) return;
     std::string quoted = "\"" + json_escaped(string_) + "\"";
     replace(begin, scan_.offset(), quoted);
@@ -355,12 +412,7 @@ bool Sanitizer::scrub_json(Json& json) const {
 void Sanitizer::sanitize_body(Body& body, const std::string& uri, http::Headers& headers) const {
   if (body.kind == Body::Kind::None) return;
   if (body.kind == Body::Kind::Json) {
-    const bool pointers_apply =
-        std::any_of(options_.rules.body_pointers.begin(), options_.rules.body_pointers.end(),
-                    [&](const BodyPointerRule& rule) {
-                      return !rule.uri_compiled || rule.uri_compiled->search(uri);
-                    });
-    if (!pointers_apply) {
+    if (!pointers_apply(uri)) {
       // The common case: no JSON Pointer rule, so the text is scrubbed as it is.
       try {
         std::optional<std::string> scrubbed = TextScrubber(*this, http::as_text(body.bytes)).run();
@@ -407,53 +459,116 @@ void Sanitizer::sanitize_body(Body& body, const std::string& uri, http::Headers&
   if (body.bytes != before) set_content_length(headers, body);
 }
 
+bool Sanitizer::pointers_apply(const std::string& uri) const {
+  return std::any_of(
+      options_.rules.body_pointers.begin(), options_.rules.body_pointers.end(),
+      [&](const BodyPointerRule& rule) { return !rule.uri_compiled || rule.uri_compiled->search(uri); });
+}
+
+std::string Sanitizer::sanitized_uri(std::string uri) const {
+  uri = scrub_string(std::move(uri));
+  for (const auto& rewrite : options_.rules.uri_regexes) uri = rewrite.apply(uri);
+  return uri;
+}
+
+const HeaderRule* Sanitizer::header_rule(std::string_view name) const {
+  // Lengths first: most header names match no rule and differ in length from all of them.
+  auto rule = std::find_if(options_.rules.headers.begin(), options_.rules.headers.end(),
+                           [&](const HeaderRule& r) {
+                             return r.name.size() == name.size() && http::iequals(r.name, name);
+                           });
+  return rule != options_.rules.headers.end() ? &*rule : nullptr;
+}
+
+void Sanitizer::rewrite_header(std::string_view name, std::string& value) const {
+  for (const auto& r : options_.rules.header_regexes) {
+    if (r.name.size() == name.size() && http::iequals(r.name, name)) r.rewrite.apply_in_place(value);
+  }
+  replace_needles(value);
+}
+
+namespace {
+// A token exchange carries the client secret one way and the access token the other: nothing of
+// either body is kept.
+// `request_body`, `response_body`: whether the exchange had them.
+void redact_token_bodies(Entry& entry, bool request_body, bool response_body) {
+  if (request_body) {
+    entry.request_body = Body::from_text(kSanitized);
+    set_content_length(entry.request_headers, entry.request_body);
+  }
+  if (response_body) {
+    entry.response_body = Body::from_text(kSanitized);
+    set_content_length(entry.response_headers, entry.response_body);
+  }
+}
+}  // namespace
+
 void Sanitizer::sanitize(Entry& entry) const {
   const bool token_exchange = is_token_request(entry.request_uri);
-  entry.request_uri = scrub_string(std::move(entry.request_uri));
-  for (const auto& rewrite : options_.rules.uri_regexes) {
-    entry.request_uri = rewrite.apply(entry.request_uri);
-  }
+  entry.request_uri = sanitized_uri(std::move(entry.request_uri));
   // In place: most header values contain nothing to replace and are not copied.
   for (http::Headers* headers : {&entry.request_headers, &entry.response_headers}) {
     for (auto& [name, value] : *headers) {
-      // Lengths first: most header names match no rule and differ in length from all of them.
-      auto rule = std::find_if(options_.rules.headers.begin(), options_.rules.headers.end(),
-                               [&, &name = name](const HeaderRule& r) {
-                                 return r.name.size() == name.size() && http::iequals(r.name, name);
-                               });
-      if (rule != options_.rules.headers.end()) value = rule->value;
-      for (const auto& r : options_.rules.header_regexes) {
-        if (r.name.size() == name.size() && http::iequals(r.name, name)) {
-          r.rewrite.apply_in_place(value);
-        }
-      }
-      replace_needles(value);
+      if (const HeaderRule* rule = header_rule(name)) value = rule->value;
+      rewrite_header(name, value);
     }
   }
   if (token_exchange) {
-    // A token exchange carries the client secret one way and the access token the other:
-    // nothing of either body is kept.
-    if (!entry.request_body.empty()) {
-      entry.request_body = Body::from_text(kSanitized);
-      set_content_length(entry.request_headers, entry.request_body);
-    }
-    if (!entry.response_body.empty()) {
-      entry.response_body = Body::from_text(kSanitized);
-      set_content_length(entry.response_headers, entry.response_body);
-    }
+    redact_token_bodies(entry, !entry.request_body.empty(), !entry.response_body.empty());
     return;
   }
   sanitize_body(entry.request_body, entry.request_uri, entry.request_headers);
   sanitize_body(entry.response_body, entry.request_uri, entry.response_headers);
 }
 
-http::Request Sanitizer::sanitize_request(const http::Request& request) const {
+Body Sanitizer::recorded_body(const http::Bytes& bytes, std::string_view content_type,
+                              const std::string& uri, http::Headers& headers) const {
+  if (bytes.empty()) return {};
+  if (Body::json_candidate(bytes, content_type) && !pointers_apply(uri)) {
+    // The scrubber checks the text as it goes: valid JSON is a JSON body, scrubbed or not.
+    try {
+      std::optional<std::string> scrubbed = TextScrubber(*this, http::as_text(bytes)).run();
+      if (!scrubbed) return Body::from_json_bytes(bytes);
+      Body body = Body::from_json_bytes(http::to_bytes(*scrubbed));
+      set_content_length(headers, body);
+      return body;
+    } catch (const detail::JsonScanner::Invalid&) {
+      // Not JSON after all: classified and scrubbed as text below.
+    }
+  }
+  Body body = Body::from_bytes(bytes, content_type);
+  sanitize_body(body, uri, headers);
+  return body;
+}
+
+Entry Sanitizer::record(const http::Request& request, const http::Response& response) const {
   Entry entry;
-  entry.request_uri = request.url;
+  auto copy_headers = [&](const http::Headers& from, http::Headers& to) {
+    to.reserve(from.size());
+    for (const auto& [name, value] : from) {
+      const HeaderRule* rule = header_rule(name);
+      to.add(name, rule ? rule->value : value);
+    }
+    for (auto& [name, value] : to) rewrite_header(name, value);
+  };
   entry.request_method = request.method;
-  entry.request_headers = request.headers;
-  entry.request_body = Body::from_bytes(request.body, content_type_of(request.headers));
-  sanitize(entry);
+  entry.request_uri = sanitized_uri(request.url);
+  copy_headers(request.headers, entry.request_headers);
+  entry.status_code = response.status;
+  copy_headers(response.headers, entry.response_headers);
+  if (is_token_request(request.url)) {
+    redact_token_bodies(entry, !request.body.empty(), !response.body.empty());
+    return entry;
+  }
+  entry.request_body = recorded_body(request.body, content_type_of(request.headers),
+                                     entry.request_uri, entry.request_headers);
+  entry.response_body = recorded_body(response.body, content_type_of(response.headers),
+                                      entry.request_uri, entry.response_headers);
+  return entry;
+}
+
+http::Request Sanitizer::sanitize_request(const http::Request& request) const {
+  Entry entry = record(request, http::Response{});
   http::Request out;
   out.method = std::move(entry.request_method);
   out.url = std::move(entry.request_uri);

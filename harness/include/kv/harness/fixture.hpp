@@ -39,6 +39,9 @@ struct Body {
 
   /// Classifies raw bytes by content type and content: JSON object/array, UTF-8 text, or binary.
   static Body from_bytes(http::Bytes bytes, std::string_view content_type);
+  /// True when from_bytes() checks these bytes as JSON (a JSON or absent content type and an
+  /// object or array): they become a JSON body exactly when they are valid JSON.
+  static bool json_candidate(const http::Bytes& bytes, std::string_view content_type);
   /// A JSON body; `bytes` becomes its compact serialisation.
   static Body from_json(Json json);
   /// A JSON body from bytes already known to be a valid JSON object or array (a fixture reader's

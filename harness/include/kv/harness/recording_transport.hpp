@@ -1,6 +1,7 @@
 // RecordingTransport: passes every request to the real transport and keeps a sanitized entry.
 #pragma once
 
+#include <deque>
 #include <memory>
 #include <mutex>
 #include <vector>
@@ -31,7 +32,7 @@ class RecordingTransport final : public http::Transport {
   std::shared_ptr<http::Transport> inner_;
   std::shared_ptr<const Sanitizer> sanitizer_;
   mutable std::mutex mutex_;
-  std::vector<Entry> entries_;
+  std::deque<Entry> entries_;  // grows without moving the entries it holds
 };
 
 }  // namespace kv::harness

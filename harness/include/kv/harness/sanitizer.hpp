@@ -37,6 +37,11 @@ class Sanitizer {
   /// Sanitizes one entry in place (URI, headers, bodies; token exchanges fully redacted) and
   /// recomputes Content-Length headers for bodies it changed.
   void sanitize(Entry& entry) const;
+  /// The sanitized entry of one exchange, as sanitize() would leave an entry built from it
+  /// (bodies classified by their Content-Type): what a recorder keeps. Copies only what is kept
+  /// (a replaced header value or a redacted body is never copied) and checks and scrubs a JSON
+  /// body in one pass.
+  Entry record(const http::Request& request, const http::Response& response) const;
   /// Replaces secrets (in every form) and the vault host in free text (messages, logs).
   std::string scrub(std::string_view text) const;
   /// The request as it would be recorded (used in playback so both sides compare alike).
@@ -63,6 +68,18 @@ class Sanitizer {
   /// Scrubs every string in place; true when anything changed.
   bool scrub_json(Json& json) const;
   void sanitize_body(Body& body, const std::string& uri, http::Headers& headers) const;
+  /// The body record() keeps for `bytes` sent with `content_type`.
+  Body recorded_body(const http::Bytes& bytes, std::string_view content_type,
+                     const std::string& uri, http::Headers& headers) const;
+  /// True when a JSON Pointer rule applies to `uri`.
+  bool pointers_apply(const std::string& uri) const;
+  std::string sanitized_uri(std::string uri) const;
+  /// The header rule that replaces the value of `name`, or nullptr.
+  const HeaderRule* header_rule(std::string_view name) const;
+  /// The header regexes for `name` and the needles, in place.
+  void rewrite_header(std::string_view name, std::string& value) const;
+  /// True when any guard occurs in `text`, by sampling: see gram_bits_.
+  bool sampled_guard_search(std::string_view text) const;
 
   SanitizerOptions options_;
   /// (needle, replacement) pairs, longest needle first.
@@ -74,6 +91,13 @@ class Sanitizer {
   std::array<std::vector<std::uint16_t>, 256> guards_by_first_byte_;
   /// Which byte values start a guard: most bytes of a text are rejected by one lookup.
   std::array<bool, 256> starts_guard_{};
+  /// The sampled search, when every guard is at least kMinSampledGuard bytes long: with L the
+  /// shortest guard, any occurrence of a guard covers one of the positions 0, S, 2S, ... (S =
+  /// L - 3) with four of its first L bytes, so only those positions' four bytes are looked up,
+  /// in a set (a bit per hash) of each guard's four-byte strings at offsets 0..S-1. A hit is
+  /// checked exactly at the S positions it could start from. Empty when a guard is shorter.
+  std::vector<std::uint64_t> gram_bits_;
+  std::size_t gram_stride_ = 0;
 };
 
 /// The digest stored as the fixture's sanitizersDigest: "sha256:" and the hex SHA-256 of `set`
