@@ -326,3 +326,98 @@ TEST_CASE("A body that is not valid JSON is kept as text whatever its content ty
     CHECK(body.kind != Body::Kind::Json);
   }
 }
+
+TEST_CASE("Every guard is found at every offset and at the very end of a text",
+          "[sanitizer][playback]") {
+  // The sampled search looks at every S-th position only; a miss between samples would leak.
+  // "https://h:1" has a one-byte host, so that sanitizer searches without sampling.
+  for (const std::string vault : {"https://myvault.vault.azure.net", "https://h:1"}) {
+    SanitizerOptions options;
+    options.vault_url = vault;
+    options.secrets = {"s3cr3t-canary", "another-secret-value-that-is-long"};
+    const Sanitizer sanitizer(options);
+    const std::vector<std::string> forms = {vault, url_encode(vault), "s3cr3t-canary",
+                                            "czNjcjN0LWNhbmFyeQ",
+                                            "another-secret-value-that-is-long"};
+    for (const auto& form : forms) {
+      for (std::size_t before = 0; before < 40; ++before) {
+        for (std::size_t after : {0, 1, 3, 7}) {
+          const std::string text = std::string(before, 'Q') + form + std::string(after, 'q');
+          INFO(vault << " / " << form << " / " << before << " before, " << after << " after");
+          REQUIRE(sanitizer.scrub(text).find(form) == std::string::npos);
+        }
+      }
+    }
+  }
+}
+
+TEST_CASE("What the recorder keeps of an exchange is what sanitize makes of its entry",
+          "[sanitizer][playback]") {
+  SanitizerOptions options;
+  options.vault_url = "https://127.0.0.1:8443";
+  options.secrets = {"canary \"quoted\"/value+1"};
+  const Sanitizer plain(options);
+  options.rules.merge(Json::parse(R"J({"bodyRegexes": [{"pattern": "keep(me)", "replacement": "x"}],
+      "bodyPointers": [{"pointer": "/value", "uriPattern": "/pointed/"}],
+      "headerRegexes": [{"name": "X-Echo", "pattern": "[0-9]+", "replacement": "N"}]})J"));
+  const Sanitizer ruled(options);
+  const std::string bodies[] = {
+      "",
+      R"({"id":"https://127.0.0.1:8443/secrets/a/1","value":"v keepme"})",
+      R"( { "id" : "https:\/\/127.0.0.1:8443\/secrets\/a" , "n" : [ 1 , true , null ] } )",
+      R"({"value":"canary \"quoted\"/value+1","access_token":"abc","password":null})",
+      R"({"a":1,})",
+      "not json at all https://127.0.0.1:8443 client_secret=abc&x=1",
+      std::string(300, '[') + std::string(300, ']'),
+      std::string("\x00\xff\xfe binary", 10),
+  };
+  const std::string uris[] = {"https://127.0.0.1:8443/secrets/a?api-version=7.5",
+                              "https://127.0.0.1:8443/pointed/a",
+                              "https://login.example/tenant/oauth2/v2.0/token"};
+  for (const Sanitizer* sanitizer : {&plain, &ruled}) {
+    for (const auto& uri : uris) {
+      for (const auto& body : bodies) {
+        for (const char* type : {"application/json", "", "text/plain"}) {
+          INFO(uri << " / " << type << " / " << body);
+          http::Request request;
+          request.method = "PUT";
+          request.url = uri + "&echo=canary%20%22quoted%22%2Fvalue%2B1";
+          request.headers.add("Authorization", "Bearer eyJhbGciOiJSUzI1NiJ9.e30.sig");
+          request.headers.add("X-Echo", "id 12345 at https://127.0.0.1:8443");
+          if (*type) request.headers.add("Content-Type", type);
+          request.headers.add("Content-Length", std::to_string(body.size()));
+          request.body = http::to_bytes(body);
+          http::Response response;
+          response.status = 201;
+          if (*type) response.headers.add("content-type", type);
+          response.headers.add("content-length", std::to_string(body.size()));
+          response.headers.add("Set-Cookie", "x=1");
+          response.body = http::to_bytes(body);
+
+          Entry expected;
+          expected.request_uri = request.url;
+          expected.request_method = request.method;
+          expected.request_headers = request.headers;
+          expected.request_body = Body::from_bytes(request.body, type);
+          expected.status_code = response.status;
+          expected.response_headers = response.headers;
+          expected.response_body = Body::from_bytes(response.body, type);
+          sanitizer->sanitize(expected);
+          const Entry got = sanitizer->record(request, response);
+
+          CHECK(got.request_uri == expected.request_uri);
+          CHECK(got.request_method == expected.request_method);
+          CHECK(got.request_headers == expected.request_headers);
+          CHECK(got.status_code == expected.status_code);
+          CHECK(got.response_headers == expected.response_headers);
+          for (const auto* pair : {&got.request_body, &got.response_body}) {
+            const Body& want =
+                pair == &got.request_body ? expected.request_body : expected.response_body;
+            CHECK(pair->kind == want.kind);
+            CHECK(http::as_text(pair->bytes) == http::as_text(want.bytes));
+          }
+        }
+      }
+    }
+  }
+}

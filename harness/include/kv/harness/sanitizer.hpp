@@ -78,14 +78,19 @@ class Sanitizer {
   const HeaderRule* header_rule(std::string_view name) const;
   /// The header regexes for `name` and the needles, in place.
   void rewrite_header(std::string_view name, std::string& value) const;
-  /// True when any guard occurs in `text`, by sampling: see gram_bits_.
-  bool sampled_guard_search(std::string_view text) const;
+  /// True when any guard occurs in `text`, by sampling (see gram_bits_); with `found`, every
+  /// guard found (indices below 64) is added to it.
+  bool sampled_guard_search(std::string_view text, std::uint64_t* found) const;
+  /// The guards (of at most 64) that occur in `text`, a bit per index into guards_.
+  std::uint64_t guards_in(std::string_view text) const;
 
   SanitizerOptions options_;
   /// (needle, replacement) pairs, longest needle first.
   std::vector<std::pair<std::string, std::string>> replacements_;
   /// Strings one of which every needle contains: a text holding none of them needs no scrubbing.
   std::vector<std::string> guards_;
+  /// Per needle of replacements_: a guard it contains (index into guards_).
+  std::vector<std::uint16_t> needle_guard_;
   /// Per byte value: the guards that start with it (indices into guards_), so that one pass over
   /// a short string tells whether any guard occurs in it.
   std::array<std::vector<std::uint16_t>, 256> guards_by_first_byte_;
@@ -95,9 +100,9 @@ class Sanitizer {
   /// shortest guard, any occurrence of a guard covers one of the positions 0, S, 2S, ... (S =
   /// L - 3) with four of its first L bytes, so only those positions' four bytes are looked up,
   /// in a set (a bit per hash) of each guard's four-byte strings at offsets 0..S-1. A hit is
-  /// checked exactly at the S positions it could start from. Empty when a guard is shorter.
-  std::vector<std::uint64_t> gram_bits_;
-  std::size_t gram_stride_ = 0;
+  /// checked exactly at the S positions it could start from. Not used when a guard is shorter.
+  std::array<std::uint64_t, 128> gram_bits_{};
+  std::size_t gram_stride_ = 0;  // 0: no sampled search
 };
 
 /// The digest stored as the fixture's sanitizersDigest: "sha256:" and the hex SHA-256 of `set`
