@@ -258,7 +258,8 @@ class Canned final : public http::Transport {
 // each exchange on the caller's thread.
 void recorder_alone_bench(double budget_seconds) {
   const std::string vault_url = "https://benchvault.vault.azure.net";
-  auto tap = std::make_shared<Tap>(std::make_shared<test::InProcessVault>(vault_url, real_sized_backups()));
+  auto tap = std::make_shared<Tap>(
+      std::make_shared<test::InProcessVault>(vault_url, real_sized_backups()));
   auto client = make_client(tap, vault_url, std::make_shared<ManualClock>());
   test::run_seed_flow(client, "bench-secret", "my secret value", 2s);
   SanitizerOptions options;
@@ -277,7 +278,8 @@ void recorder_alone_bench(double budget_seconds) {
       }
       if (recorder && recorder->take_entries().size() != tap->requests.size()) std::abort();
     }
-    return (cpu_seconds() - cpu_start) / (kFlowsPerBatch * static_cast<double>(tap->requests.size())) * 1e6;
+    return (cpu_seconds() - cpu_start) /
+           (kFlowsPerBatch * static_cast<double>(tap->requests.size())) * 1e6;
   };
   std::vector<double> added;
   const auto start = Clock_::now();
@@ -286,8 +288,9 @@ void recorder_alone_bench(double budget_seconds) {
     added.push_back(batch(true) - plain);
   }
   std::sort(added.begin(), added.end());
-  std::printf("recorder alone            %.2f us per exchange (%zu exchanges, median of %zu batch pairs)\n",
-              added[added.size() / 2], tap->requests.size(), added.size());
+  std::printf(
+      "recorder alone            %.2f us per exchange (%zu exchanges, median of %zu batch pairs)\n",
+      added[added.size() / 2], tap->requests.size(), added.size());
 }
 
 void seed_flow_bench(double budget_seconds) {
@@ -605,8 +608,8 @@ void record_overhead_bench(const std::string& binary, int rounds) {
       SanitizerOptions sanitizer;
       sanitizer.vault_url = vault.vault_url;
       sanitizer.secrets = vault.secrets_to_redact;
-      recorder = std::make_shared<RecordingTransport>(std::make_shared<Timed>(curl, inside_recorder),
-                                                      std::make_shared<Sanitizer>(sanitizer));
+      recorder = std::make_shared<RecordingTransport>(
+          std::make_shared<Timed>(curl, inside_recorder), std::make_shared<Sanitizer>(sanitizer));
       transport = std::make_shared<Timed>(recorder, around_recorder);
     }
     SecretClientOptions options;
@@ -673,9 +676,10 @@ void record_overhead_bench(const std::string& binary, int rounds) {
       "CPU)\n",
       "overhead, paired", added_wall / live_ms * 100, added_cpu / live_cpu * 100, added_wall,
       added_cpu);
-  std::printf("the recorder's own time   %.2f us per exchange in these flows (goal <= 10; caches "
-              "as the flow leaves them)\n",
-              (around_recorder - inside_recorder) / static_cast<double>(recorded_exchanges) * 1e6);
+  std::printf(
+      "the recorder's own time   %.2f us per exchange in these flows (goal <= 10; caches "
+      "as the flow leaves them)\n",
+      (around_recorder - inside_recorder) / static_cast<double>(recorded_exchanges) * 1e6);
   std::printf("serialising the fixture   %.2f ms per flow (once per session, at finish)\n",
               save_seconds / rounds * 1e3);
 }

@@ -4,7 +4,9 @@
 // Aborts when a fixture the reader accepted is not read back identically from its own writing,
 // when the fast reader and the reference (document) reader disagree about the input, or when the
 // lazy opening (open_fixture: entries checked at opening, read on first use) disagrees with
-// parse_fixture about whether the text is a fixture, what its error says, or what an entry holds.
+// parse_fixture about whether the text is a fixture, what its error says, or what an entry holds;
+// and when the recorder's one-pass sanitizing (Sanitizer::record) of an entry's exchange differs
+// from sanitize() of the same exchange as an entry.
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -16,6 +18,7 @@
 #include "kv/harness/har.hpp"
 #include "kv/harness/lint.hpp"
 #include "kv/harness/playback_transport.hpp"
+#include "kv/harness/sanitizer.hpp"
 
 using namespace kv::harness;
 
@@ -93,6 +96,53 @@ void compare_with_lazy(std::string_view text, const Fixture* eager, const std::s
     kv::fuzz::broken("the lazy opening reads the metadata and variables", std::string(text));
 }
 
+std::string_view content_type(const kv::http::Headers& headers) {
+  const std::string* value = headers.find("Content-Type");
+  return value ? std::string_view(*value) : std::string_view();
+}
+
+// Each entry sent through both ways of sanitizing, with a vault host and a secret that the
+// fuzzer can reach in any form.
+void compare_recording(const Fixture& fixture, std::string_view text) {
+  static const Sanitizer sanitizer([] {
+    SanitizerOptions options;
+    options.vault_url = "https://127.0.0.1:8443";
+    options.secrets = {"s3cr3t-canary"};
+    return options;
+  }());
+  for (std::size_t i = 0; i < fixture.entries.size() && i < 16; ++i) {
+    const Entry& from = fixture.entries[i];
+    kv::http::Request request;
+    request.method = from.request_method;
+    request.url = from.request_uri;
+    request.headers = from.request_headers;
+    request.body = from.request_body.bytes;
+    kv::http::Response response;
+    response.status = from.status_code;
+    response.headers = from.response_headers;
+    response.body = from.response_body.bytes;
+    Entry expected;
+    expected.request_method = request.method;
+    expected.request_uri = request.url;
+    expected.request_headers = request.headers;
+    expected.request_body = Body::from_bytes(request.body, content_type(request.headers));
+    expected.status_code = response.status;
+    expected.response_headers = response.headers;
+    expected.response_body = Body::from_bytes(response.body, content_type(response.headers));
+    sanitizer.sanitize(expected);
+    const Entry got = sanitizer.record(request, response);
+    if (got.request_uri != expected.request_uri ||
+        got.request_headers != expected.request_headers ||
+        got.response_headers != expected.response_headers ||
+        got.request_body.kind != expected.request_body.kind ||
+        got.request_body.bytes != expected.request_body.bytes ||
+        got.response_body.kind != expected.response_body.kind ||
+        got.response_body.bytes != expected.response_body.bytes) {
+      kv::fuzz::broken("recording an exchange sanitizes it as sanitize() does", std::string(text));
+    }
+  }
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -107,6 +157,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   compare_with_reference(text, &fixture, false);
   compare_with_lazy(text, &fixture, "");
+  compare_recording(fixture, text);
   try {
     (void)fixture_match_rules(fixture, "fuzz.json");
     (void)fixture_sanitizer_rules(fixture, "fuzz.json");

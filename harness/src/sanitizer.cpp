@@ -198,8 +198,9 @@ Sanitizer::Sanitizer(SanitizerOptions options) : options_(std::move(options)) {
     needle_guard_.push_back(static_cast<std::uint16_t>(g));
   }
   static_assert(std::tuple_size_v<decltype(gram_bits_)> * 64 == 1u << kGramHashBits);
-  const auto shortest = std::min_element(
-      guards_.begin(), guards_.end(), [](const auto& a, const auto& b) { return a.size() < b.size(); });
+  const auto shortest =
+      std::min_element(guards_.begin(), guards_.end(),
+                       [](const auto& a, const auto& b) { return a.size() < b.size(); });
   if (shortest != guards_.end() && shortest->size() >= kMinSampledGuard) {
     gram_stride_ = shortest->size() - (kGram - 1);
     for (const auto& guard : guards_) {
@@ -494,9 +495,10 @@ void Sanitizer::sanitize_body(Body& body, const std::string& uri, http::Headers&
 }
 
 bool Sanitizer::pointers_apply(const std::string& uri) const {
-  return std::any_of(
-      options_.rules.body_pointers.begin(), options_.rules.body_pointers.end(),
-      [&](const BodyPointerRule& rule) { return !rule.uri_compiled || rule.uri_compiled->search(uri); });
+  return std::any_of(options_.rules.body_pointers.begin(), options_.rules.body_pointers.end(),
+                     [&](const BodyPointerRule& rule) {
+                       return !rule.uri_compiled || rule.uri_compiled->search(uri);
+                     });
 }
 
 std::string Sanitizer::sanitized_uri(std::string uri) const {
@@ -516,7 +518,8 @@ const HeaderRule* Sanitizer::header_rule(std::string_view name) const {
 
 void Sanitizer::rewrite_header(std::string_view name, std::string& value) const {
   for (const auto& r : options_.rules.header_regexes) {
-    if (r.name.size() == name.size() && http::iequals(r.name, name)) r.rewrite.apply_in_place(value);
+    if (r.name.size() == name.size() && http::iequals(r.name, name))
+      r.rewrite.apply_in_place(value);
   }
   replace_needles(value);
 }
