@@ -282,27 +282,20 @@ bool Sanitizer::is_token_request(std::string_view url) {
 }
 
 bool Sanitizer::replace_needles(std::string& value) const {
-  if (guards_.size() > 64) {
-    // Too many guards for a mask: every needle is searched for.
-    if (!contains_needle(value)) return false;
-    bool changed = false;
-    for (const auto& [needle, replacement] : replacements_) {
-      if (value.size() < needle.size() || value.find(needle) == std::string::npos) continue;
-      replace_all(value, needle, replacement);
-      changed = true;
-    }
-    return changed;
-  }
-  // Only needles whose guard the value holds are searched for.
-  std::uint64_t present = replacements_.empty() ? 0 : guards_in(value);
+  if (replacements_.empty()) return false;
+  // Only needles whose guard the value holds are searched for; with more than 64 guards (too
+  // many for a mask) every needle is, once any guard is found.
+  const bool masked = guards_.size() <= 64;
+  std::uint64_t present =
+      masked ? guards_in(value) : (contains_needle(value) ? ~std::uint64_t{0} : 0);
   bool changed = false;
   for (std::size_t i = 0; present != 0 && i < replacements_.size(); ++i) {
     const auto& [needle, replacement] = replacements_[i];
-    if ((present >> needle_guard_[i] & 1) == 0) continue;
+    if (masked && (present >> needle_guard_[i] & 1) == 0) continue;
     if (value.size() < needle.size() || value.find(needle) == std::string::npos) continue;
     replace_all(value, needle, replacement);
     changed = true;
-    present = guards_in(value);  // the replacement may remove guards, or bring some
+    if (masked) present = guards_in(value);  // the replacement may remove guards, or bring some
   }
   return changed;
 }
