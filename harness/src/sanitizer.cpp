@@ -31,15 +31,32 @@ void replace_all(std::string& text, std::string_view needle, std::string_view re
   }
 }
 
-std::string json_escaped(std::string_view text) {
+void append(http::Bytes& out, std::string_view text) {
+  out.insert(out.end(), text.begin(), text.end());
+}
+
+// `text` as the inside of a JSON string (no quotes), appended to `out` (a std::string or
+// http::Bytes).
+template <typename Out>
+void append_json_escaped(Out& out, std::string_view text) {
   // Printable ASCII without quotes or backslashes is its own JSON form (most URLs and ids).
   const bool plain = std::all_of(text.begin(), text.end(), [](char c) {
     const auto u = static_cast<unsigned char>(c);
     return u >= 0x20 && u < 0x7F && c != '"' && c != '\\';
   });
-  if (plain) return std::string(text);
-  std::string dumped = Json(std::string(text)).dump(-1, ' ', false, Json::error_handler_t::replace);
-  return dumped.substr(1, dumped.size() - 2);
+  if (plain) {
+    out.insert(out.end(), text.begin(), text.end());
+    return;
+  }
+  const std::string dumped =
+      Json(std::string(text)).dump(-1, ' ', false, Json::error_handler_t::replace);
+  out.insert(out.end(), dumped.begin() + 1, dumped.end() - 1);
+}
+
+std::string json_escaped(std::string_view text) {
+  std::string out;
+  append_json_escaped(out, text);
+  return out;
 }
 
 std::string form_encoded(std::string_view text) {
@@ -336,20 +353,25 @@ class Sanitizer::TextScrubber {
       : sanitizer_(sanitizer), text_(text), scan_(text) {}
 
   /// The scrubbed text, or nothing when no byte changed. Throws JsonScanner::Invalid.
-  std::optional<std::string> run() {
+  /// The bytes are built as a body's, so that a changed body is not copied once more.
+  std::optional<http::Bytes> run() {
     value();
     if (!scan_.at_end()) scan_.fail();
     if (copied_ == 0) return std::nullopt;
-    out_.append(text_.substr(copied_));
+    append(out_, text_.substr(copied_));
     return std::move(out_);
   }
 
  private:
-  void replace(std::size_t begin, std::size_t end, std::string_view with) {
+  /// Copies the text up to `begin` and skips it to `end`: what comes next replaces that span.
+  void replace_span(std::size_t begin, std::size_t end) {
     if (out_.empty()) out_.reserve(text_.size() + 64);
-    out_.append(text_.substr(copied_, begin - copied_));
-    out_.append(with);
+    append(out_, text_.substr(copied_, begin - copied_));
     copied_ = end;
+  }
+  void replace(std::size_t begin, std::size_t end, std::string_view with) {
+    replace_span(begin, end);
+    append(out_, with);
   }
 
   void value() {
@@ -401,8 +423,10 @@ class Sanitizer::TextScrubber {
       scan_.string(string_);
     }
     if (!sanitizer_.scrub_value(string_)) return;
-    std::string quoted = "\"" + json_escaped(string_) + "\"";
-    replace(begin, scan_.offset(), quoted);
+    replace_span(begin, scan_.offset());
+    out_.push_back('"');
+    append_json_escaped(out_, string_);
+    out_.push_back('"');
   }
 
   static constexpr std::string_view kQuotedSanitized = "\"Sanitized\"";
@@ -411,7 +435,7 @@ class Sanitizer::TextScrubber {
   const Sanitizer& sanitizer_;
   std::string_view text_;
   detail::JsonScanner scan_;
-  std::string out_;
+  http::Bytes out_;
   std::size_t copied_ = 0;
   std::string key_;
   std::string string_;
@@ -443,9 +467,9 @@ void Sanitizer::sanitize_body(Body& body, const std::string& uri, http::Headers&
     if (!pointers_apply(uri)) {
       // The common case: no JSON Pointer rule, so the text is scrubbed as it is.
       try {
-        std::optional<std::string> scrubbed = TextScrubber(*this, http::as_text(body.bytes)).run();
+        std::optional<http::Bytes> scrubbed = TextScrubber(*this, http::as_text(body.bytes)).run();
         if (scrubbed) {
-          body = Body::from_json_bytes(http::to_bytes(*scrubbed));
+          body = Body::from_json_bytes(std::move(*scrubbed));
           set_content_length(headers, body);
         }
         return;
@@ -557,9 +581,9 @@ Body Sanitizer::recorded_body(const http::Bytes& bytes, std::string_view content
   if (Body::json_candidate(bytes, content_type) && !pointers_apply(uri)) {
     // The scrubber checks the text as it goes: valid JSON is a JSON body, scrubbed or not.
     try {
-      std::optional<std::string> scrubbed = TextScrubber(*this, http::as_text(bytes)).run();
+      std::optional<http::Bytes> scrubbed = TextScrubber(*this, http::as_text(bytes)).run();
       if (!scrubbed) return Body::from_json_bytes(bytes);
-      Body body = Body::from_json_bytes(http::to_bytes(*scrubbed));
+      Body body = Body::from_json_bytes(std::move(*scrubbed));
       set_content_length(headers, body);
       return body;
     } catch (const detail::JsonScanner::Invalid&) {
@@ -582,7 +606,14 @@ Entry Sanitizer::record(const http::Request& request, const http::Response& resp
     for (auto& [name, value] : to) rewrite_header(name, value);
   };
   entry.request_method = request.method;
-  entry.request_uri = sanitized_uri(request.url);
+  {
+    // Room for the fake host, which is longer than a local vault's "127.0.0.1:port": the
+    // replacement then stays in this one allocation.
+    std::string uri;
+    uri.reserve(request.url.size() + 32);
+    uri.assign(request.url);
+    entry.request_uri = sanitized_uri(std::move(uri));
+  }
   copy_headers(request.headers, entry.request_headers);
   entry.status_code = response.status;
   copy_headers(response.headers, entry.response_headers);
