@@ -166,9 +166,17 @@ void JsonScanner::skip_string() {
   scan_string(nullptr);
 }
 
-void JsonScanner::scan_string(std::string* out) {
-  // At the opening quote. With no `out` the string is validated, not copied.
+std::string_view JsonScanner::raw_string(bool& escaped) {
+  if (peek() != '"') fail();
+  const std::size_t start = pos_;
+  escaped = scan_string(nullptr);
+  return text_.substr(start + 1, pos_ - start - 2);
+}
+
+bool JsonScanner::scan_string(std::string* out) {
+  // With no `out` the string is validated, not copied.
   ++pos_;
+  bool escaped = false;
   while (true) {
     const std::size_t run = pos_;
     pos_ += plain_string_run(text_, pos_);
@@ -177,7 +185,7 @@ void JsonScanner::scan_string(std::string* out) {
     const unsigned char c = static_cast<unsigned char>(text_[pos_]);
     if (c == '"') {
       ++pos_;
-      return;
+      return escaped;
     }
     if (c < 0x20) fail();
     if (c >= 0x80) {
@@ -188,6 +196,7 @@ void JsonScanner::scan_string(std::string* out) {
       continue;
     }
     // An escape.
+    escaped = true;
     if (pos_ + 1 >= text_.size()) fail();
     const char e = text_[pos_ + 1];
     pos_ += 2;

@@ -67,6 +67,9 @@ class JsonScanner {
   bool at_end() { return peek() == '\0' && pos_ >= text_.size(); }
   /// Reads a string value (the next token must be one) and decodes it into `out`.
   void string(std::string& out);
+  /// Skips a string value (the next token must be one), checking it; returns its text between
+  /// the quotes and sets `escaped` when that holds an escape (and so is not its decoded value).
+  std::string_view raw_string(bool& escaped);
   /// Skips any value, checking its syntax and depth; returns its span in the text.
   std::string_view value();
   /// The same, and appends the value without its whitespace (outside strings) to `out`: one pass
@@ -101,7 +104,9 @@ class JsonScanner {
   void skip_whitespace_run();
   void flush_segment(std::size_t end);
   void skip_string();
-  void scan_string(std::string* out);
+  /// At the opening quote: checks the string, decodes it into `out` unless null; true when it
+  /// held an escape.
+  bool scan_string(std::string* out);
   std::uint32_t unicode_escape();
   void skip_number();
   void skip_container(char open);

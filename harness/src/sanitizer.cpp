@@ -411,13 +411,13 @@ class Sanitizer::TextScrubber {
     if (sanitizer_.options_.rules.body_regexes.empty()) {
       // Only needles can change the string: one without a guard (a backup blob, say) is
       // checked where it lies and never copied.
-      const std::string_view quoted = scan_.value();
-      const std::string_view raw = quoted.substr(1, quoted.size() - 2);
-      if (raw.find('\\') == std::string_view::npos) {
+      bool escaped = false;
+      const std::string_view raw = scan_.raw_string(escaped);
+      if (!escaped) {
         if (!sanitizer_.contains_needle(raw)) return;
         string_.assign(raw);
       } else {
-        detail::JsonScanner(quoted).string(string_);
+        detail::JsonScanner(text_.substr(begin, raw.size() + 2)).string(string_);
       }
     } else {
       scan_.string(string_);

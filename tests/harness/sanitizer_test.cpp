@@ -351,6 +351,27 @@ TEST_CASE("Every guard is found at every offset and at the very end of a text",
   }
 }
 
+TEST_CASE("A recorded JSON string is scrubbed as decoded, and kept as written when nothing changes",
+          "[sanitizer][playback]") {
+  SanitizerOptions options;
+  options.vault_url = "https://127.0.0.1:8443";
+  const Sanitizer sanitizer(options);
+  http::Request request;
+  request.method = "GET";
+  request.url = "https://127.0.0.1:8443/secrets/a";
+  http::Response response;
+  response.status = 200;
+  response.headers.add("Content-Type", "application/json");
+  // An escaped "h" hides the origin from a search of the raw text.
+  const std::string kept = R"("s":"caf\u00e9 \n\t \"q\" a\\b")";
+  response.body = http::to_bytes(R"({"id":"\u0068ttps:\/\/127.0.0.1:8443\/x",)" + kept + "}");
+  const Entry entry = sanitizer.record(request, response);
+  REQUIRE(entry.response_body.kind == Body::Kind::Json);
+  CHECK(entry.response_body.json()["id"] == "https://fakevault.vault.azure.net/x");
+  CHECK(entry.response_body.json()["s"] == "caf\xc3\xa9 \n\t \"q\" a\\b");
+  CHECK(http::as_text(entry.response_body.bytes).find(kept) != std::string_view::npos);
+}
+
 TEST_CASE("What the recorder keeps of an exchange is what sanitize makes of its entry",
           "[sanitizer][playback]") {
   SanitizerOptions options;
@@ -366,6 +387,8 @@ TEST_CASE("What the recorder keeps of an exchange is what sanitize makes of its 
       R"({"id":"https://127.0.0.1:8443/secrets/a/1","value":"v keepme"})",
       R"( { "id" : "https:\/\/127.0.0.1:8443\/secrets\/a" , "n" : [ 1 , true , null ] } )",
       R"({"value":"canary \"quoted\"/value+1","access_token":"abc","password":null})",
+      // Escapes that hide a value to replace until the string is decoded, and some that do not.
+      R"({"id":"\u0068ttps://127.0.0.1:8443/x","s":"caf\u00e9 \n\t","k":"a\\b"})",
       R"({"a":1,})",
       "not json at all https://127.0.0.1:8443 client_secret=abc&x=1",
       std::string(300, '[') + std::string(300, ']'),
