@@ -21,7 +21,7 @@ bool is_placeholder_vault(const std::string& label) {
 }
 
 // The first "<label>.vault.<cloud suffix>" in `value` whose label is not a placeholder.
-std::optional<std::string> real_vault_host(const std::string& value) {
+std::optional<std::string> real_vault_host(std::string_view value) {
   static const char* kSuffixes[] = {"azure.net", "azure.cn", "usgovcloudapi.net",
                                     "microsoftazure.de"};
   auto label_char = [](char c) {
@@ -32,10 +32,10 @@ std::optional<std::string> real_vault_host(const std::string& value) {
     std::size_t begin = pos;
     while (begin > 0 && label_char(value[begin - 1])) --begin;
     if (begin == pos) continue;
-    const std::string rest = value.substr(pos + 7);
+    const std::string_view rest = value.substr(pos + 7);
     for (const char* suffix : kSuffixes) {
       if (rest.rfind(suffix, 0) != 0) continue;
-      const std::string label = value.substr(begin, pos - begin);
+      const std::string label(value.substr(begin, pos - begin));
       if (!is_placeholder_vault(label)) return label + ".vault." + suffix;
     }
   }
@@ -110,7 +110,7 @@ class Auditor {
  public:
   std::vector<Finding> findings;
 
-  void text(const std::string& value, const std::string& pointer) {
+  void text(std::string_view value, const std::string& pointer) {
     if (contains_jwt(value)) {
       add(pointer, "jwt",
           "a bearer-token-like JWT appears here; sanitize it (Authorization, token "
@@ -156,7 +156,7 @@ class Auditor {
     }
   }
 
-  void headers(const http::Headers& headers, const std::string& pointer) {
+  void headers(const HeaderList& headers, const std::string& pointer) {
     for (const auto& [name, value] : headers) {
       const std::string here = pointer + "/" + escape_pointer_token(name);
       const bool credential_header =
@@ -164,7 +164,7 @@ class Auditor {
       const bool cookie = http::iequals(name, "Cookie") || http::iequals(name, "Set-Cookie");
       if ((credential_header || cookie) && value != "Sanitized") {
         add(here, credential_header ? "authorization" : "cookie",
-            name + " is not \"Sanitized\"; the default sanitizer rules replace it");
+            std::string(name) + " is not \"Sanitized\"; the default sanitizer rules replace it");
         continue;
       }
       text(value, here);

@@ -63,8 +63,8 @@ class Reader {
     return value.get<std::string>();
   }
 
-  http::Headers headers_at(const Json& object, const std::string& pointer, const char* key) const {
-    http::Headers headers;
+  HeaderList headers_at(const Json& object, const std::string& pointer, const char* key) const {
+    HeaderList headers;
     auto it = object.find(key);
     if (it == object.end() || it->is_null()) return headers;
     const std::string here = pointer + "/" + key;
@@ -89,7 +89,7 @@ class Reader {
   }
 
   Body body_at(const Json& entry, const std::string& pointer, const char* key,
-               const char* encoding_key, const http::Headers& headers) const {
+               const char* encoding_key, const HeaderList& headers) const {
     auto it = entry.find(key);
     if (it == entry.end() || it->is_null()) return {};
     const std::string here = pointer + "/" + key;
@@ -100,9 +100,8 @@ class Reader {
       }
       encoding = enc->get<std::string>();
     }
-    const std::string* content_type = headers.find("Content-Type");
-    const bool json_type =
-        content_type != nullptr && content_type->find("json") != std::string::npos;
+    const auto content_type = headers.find("Content-Type");
+    const bool json_type = content_type && content_type->find("json") != std::string_view::npos;
     if (encoding == "base64") {
       if (!it->is_string()) fail(here, "a base64 string", describe_json(*it));
       auto bytes = detail::base64_decode(it->get_ref<const std::string&>());
@@ -195,7 +194,7 @@ class Reader {
         entry.response_headers.add(name, value.get<std::string>());
       }
     }
-    const std::string* content_type = entry.response_headers.find("content-type");
+    const auto content_type = entry.response_headers.find("content-type");
     entry.response_body =
         Body::from_bytes(http::to_bytes(body), content_type ? *content_type : std::string_view{});
     return entry;
@@ -317,11 +316,12 @@ std::size_t count_request_uris(std::string_view text) {
 
 // True when two fields come from different keys of one JSON object but have the same name
 // (`key_of[i]` numbers the key field i came from: a key's list of values gives several fields);
-// `name(field)` is a field's name. Small lists are compared pairwise; long ones are sorted.
+// `name(field)` is a field's name; the fields are the first key_of.size() ones of `fields`. Small
+// lists are compared pairwise; long ones are sorted.
 template <class Field, class Name>
 bool repeats_a_name(const std::vector<Field>& fields, const std::vector<std::size_t>& key_of,
                     Name name) {
-  const std::size_t n = fields.size();
+  const std::size_t n = key_of.size();
   if (n < 2) return false;
   if (n <= 24) {
     for (std::size_t i = 0; i + 1 < n; ++i) {
@@ -656,33 +656,39 @@ class FastReader {
     return true;
   }
 
-  bool headers(http::Headers& out) {
+  bool headers(HeaderList& out) {
     std::string_view word;
     if (scan_.literal(word)) return word == "null";
     if (!scan_.consume('{')) return false;
     scan_.enter();
-    // Collected first, so that the headers get exactly the room they need.
-    fields_.clear();
+    // Collected first, so that the headers get exactly the room they need. The scratch fields
+    // are kept from entry to entry, and their strings with their room: key_of_field_ counts
+    // the ones in use.
     key_of_field_.clear();
+    auto next_field = [&]() -> std::pair<std::string, std::string>& {
+      if (key_of_field_.size() == fields_.size()) fields_.emplace_back();
+      return fields_[key_of_field_.size()];
+    };
     std::size_t key = 0;
     if (!scan_.consume('}')) {
       do {
-        std::string name;
-        scan_.string(name);
+        auto& field = next_field();
+        scan_.string(field.first);
         scan_.expect(':');
         if (scan_.peek() == '"') {
-          fields_.emplace_back(std::move(name), std::string());
+          scan_.string(field.second);
           key_of_field_.push_back(key);
-          scan_.string(fields_.back().second);
         } else if (scan_.consume('[')) {
           // Older .NET files store some headers (User-Agent, Set-Cookie) as arrays of strings.
           scan_.enter();
           // An empty list (it may undo an earlier value of the name): the document reader.
+          const std::size_t first = key_of_field_.size();
           do {
             if (scan_.peek() != '"') return false;
-            fields_.emplace_back(name, std::string());
+            auto& repeated = next_field();
+            if (key_of_field_.size() != first) repeated.first = fields_[first].first;
+            scan_.string(repeated.second);
             key_of_field_.push_back(key);
-            scan_.string(fields_.back().second);
           } while (scan_.consume(','));
           scan_.expect(']');
           scan_.leave();
@@ -695,15 +701,17 @@ class FastReader {
     }
     scan_.leave();
     // A name given twice: the document reader says what that means (the last one wins).
+    using Field = std::pair<std::string, std::string>;
     if (repeats_a_name(fields_, key_of_field_,
-                       [](const http::Headers::Field& f) -> std::string_view { return f.first; })) {
+                       [](const Field& f) -> std::string_view { return f.first; })) {
       return false;
     }
-    // Exactly the room they need; the scratch list keeps its own for the next entry.
-    std::vector<http::Headers::Field> exact;
-    exact.reserve(fields_.size());
-    for (auto& field : fields_) exact.push_back(std::move(field));
-    out = http::Headers(std::move(exact));
+    const std::size_t n = key_of_field_.size();
+    std::size_t bytes = 0;
+    for (std::size_t i = 0; i < n; ++i) bytes += fields_[i].first.size() + fields_[i].second.size();
+    out.clear();
+    out.reserve(n, bytes);
+    for (std::size_t i = 0; i < n; ++i) out.add(fields_[i].first, fields_[i].second);
     return true;
   }
 
@@ -729,7 +737,7 @@ class FastReader {
     return out >= 100 && out <= 599;
   }
 
-  bool body(const BodyValue& value, const http::Headers& headers, Body& out) {
+  bool body(const BodyValue& value, const HeaderList& headers, Body& out) {
     if (value.span.empty()) return true;
     if (!value.encoding.empty() && value.encoding != "base64" && value.encoding != "text") {
       return false;
@@ -752,9 +760,8 @@ class FastReader {
     if (value.encoding == "base64") return false;
     if (first == '[') {
       // The test proxy stores text bodies of non-JSON content as an array of lines.
-      const std::string* content_type = headers.find("Content-Type");
-      const bool json_type =
-          content_type != nullptr && content_type->find("json") != std::string::npos;
+      const auto content_type = headers.find("Content-Type");
+      const bool json_type = content_type && content_type->find("json") != std::string_view::npos;
       if (!json_type) return false;
     }
     if (first != '{' && first != '[') return false;
@@ -822,7 +829,7 @@ class FastReader {
   const Reader& reader_;
   std::string key_;
   std::string value_;
-  std::vector<http::Headers::Field> fields_;
+  std::vector<std::pair<std::string, std::string>> fields_;
   std::vector<std::size_t> key_of_field_;
   detail::CompactBuffer request_compact_;
   detail::CompactBuffer response_compact_;

@@ -7,12 +7,14 @@ namespace kv::harness {
 
 namespace {
 
-Json headers_to_json(const http::Headers& headers) {
+Json headers_to_json(const HeaderList& headers) {
   Json out = Json::object();
-  for (const auto& [name, value] : headers) {
-    auto it = out.find(name);
+  std::string key;
+  for (const auto [name, value] : headers) {
+    key.assign(name);
+    auto it = out.find(key);
     if (it == out.end()) {
-      out[name] = value;
+      out[key] = value;
     } else {
       // A repeated header becomes an array of its values, as older .NET files have it.
       if (!it->is_array()) *it = Json::array({*it});

@@ -11,20 +11,19 @@ namespace kv::harness {
 
 namespace {
 
-nlohmann::json headers_json(const http::Headers& headers) {
+nlohmann::json headers_json(const HeaderList& headers) {
   nlohmann::json out = nlohmann::json::array();
-  for (const auto& [name, value] : headers) out.push_back({{"name", name}, {"value", value}});
+  for (const auto [name, value] : headers) out.push_back({{"name", name}, {"value", value}});
   return out;
 }
 
-std::string mime_type(const http::Headers& headers) {
-  const std::string* value = headers.find("Content-Type");
-  return value ? *value : std::string();
+std::string mime_type(const HeaderList& headers) {
+  return headers.get("Content-Type").value_or(std::string());
 }
 
 // HAR wants ISO 8601; the best time we have is the response's Date header.
 std::string started_at(const Entry& entry, const std::string& fallback) {
-  if (const std::string* date = entry.response_headers.find("Date")) {
+  if (const auto date = entry.response_headers.get("Date")) {
     std::tm tm{};
     if (strptime(date->c_str(), "%a, %d %b %Y %H:%M:%S GMT", &tm) != nullptr) {
       char buffer[32];
@@ -74,7 +73,7 @@ nlohmann::json export_har(const Fixture& fixture) {
     nlohmann::json content = {{"size", static_cast<long long>(e.response_body.bytes.size())},
                               {"mimeType", mime_type(e.response_headers)}};
     put_text(content, e.response_body);
-    const std::string* location = e.response_headers.find("Location");
+    const auto location = e.response_headers.find("Location");
     nlohmann::json response = {{"status", e.status_code},
                                {"statusText", std::string(http::reason_phrase(e.status_code))},
                                {"httpVersion", "HTTP/1.1"},

@@ -212,9 +212,9 @@ bool Matcher::matches(const Entry& recorded, const RequestKey& recorded_key,
     return false;
   }
   for (const auto& name : rules_.compare_headers) {
-    const std::string* a = recorded.request_headers.find(name);
+    const auto a = recorded.request_headers.find(name);
     const std::string* b = actual.headers.find(name);
-    if ((a == nullptr) != (b == nullptr) || (a != nullptr && *a != *b)) return false;
+    if (a.has_value() != (b != nullptr) || (a && *a != *b)) return false;
   }
   return body_matches(recorded, actual);
 }
@@ -266,9 +266,9 @@ std::vector<FieldDiff> Matcher::diff(const Entry& recorded, const RequestKey& re
     if (a != b) out.push_back({"query " + name, std::move(a), std::move(b)});
   }
   for (const auto& name : rules_.compare_headers) {
-    const std::string* a = recorded.request_headers.find(name);
+    const auto a = recorded.request_headers.find(name);
     const std::string* b = actual.headers.find(name);
-    std::string ra = a ? *a : kAbsent;
+    std::string ra = a ? std::string(*a) : kAbsent;
     std::string rb = b ? *b : kAbsent;
     if (ra != rb) out.push_back({"header " + name, std::move(ra), std::move(rb)});
   }

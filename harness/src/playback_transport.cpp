@@ -130,11 +130,11 @@ http::Response make_response(const Entry& entry) {
   http::Response response;
   response.status = entry.status_code;
   response.reason = std::string(http::reason_phrase(entry.status_code));
-  response.headers = entry.response_headers;
+  response.headers = entry.response_headers.to_http();
   response.body = entry.response_body.bytes;
   // Sanitized or re-serialised bodies no longer have the recorded length.
-  const std::string* length = entry.response_headers.find("Content-Length");
-  if (length != nullptr && *length != std::to_string(response.body.size()))
+  const auto length = entry.response_headers.find("Content-Length");
+  if (length && *length != std::to_string(response.body.size()))
     response.headers.set("Content-Length", std::to_string(response.body.size()));
   return response;
 }

@@ -291,7 +291,7 @@ struct Proxy::Impl {
     // The tenant of a challenge made up for a probe: the recorded one, so that clients checking
     // it against their credential's tenant see what they saw when recording.
     for (std::size_t i = 0; i < fixture->size(); ++i) {
-      if (const std::string* c = fixture->entry(i).response_headers.find("WWW-Authenticate")) {
+      if (const auto c = fixture->entry(i).response_headers.find("WWW-Authenticate")) {
         r->challenge_tenant = detail::challenge_tenant(*c);
         if (!r->challenge_tenant.empty()) break;
       }

@@ -105,20 +105,21 @@ void redact_form_fields(std::string& text, const std::vector<std::string>& keys)
   }
 }
 
-void set_content_length(http::Headers& headers, const Body& body) {
-  if (headers.contains("Content-Length")) {
-    // Keep the recorded header name's casing.
-    for (const auto& [name, value] : headers) {
-      if (http::iequals(name, "Content-Length")) {
-        headers.set(name, std::to_string(body.bytes.size()));
-        break;
-      }
+void set_content_length(HeaderList& headers, const Body& body) {
+  for (const auto [name, value] : headers) {
+    if (http::iequals(name, "Content-Length")) {
+      // Keep the recorded header name's casing.
+      const std::string recorded(name);
+      headers.set(recorded, std::to_string(body.bytes.size()));
+      return;
     }
   }
 }
 
-std::string_view content_type_of(const http::Headers& headers) {
-  const std::string* value = headers.find("Content-Type");
+// Of http::Headers (find() gives a pointer) and HeaderList (an optional view) alike.
+template <class Headers>
+std::string_view content_type_of(const Headers& headers) {
+  const auto value = headers.find("Content-Type");
   return value ? std::string_view(*value) : std::string_view();
 }
 
@@ -461,7 +462,7 @@ bool Sanitizer::scrub_json(Json& json) const {
   return changed;
 }
 
-void Sanitizer::sanitize_body(Body& body, const std::string& uri, http::Headers& headers) const {
+void Sanitizer::sanitize_body(Body& body, const std::string& uri, HeaderList& headers) const {
   if (body.kind == Body::Kind::None) return;
   if (body.kind == Body::Kind::Json) {
     if (!pointers_apply(uri)) {
@@ -541,6 +542,19 @@ void Sanitizer::rewrite_header(std::string_view name, std::string& value) const 
   replace_needles(value);
 }
 
+std::string_view Sanitizer::kept_header_value(std::string_view name, std::string_view value,
+                                              std::string& scratch) const {
+  if (const HeaderRule* rule = header_rule(name)) value = rule->value;
+  const bool regex = std::any_of(
+      options_.rules.header_regexes.begin(), options_.rules.header_regexes.end(),
+      [&](const auto& r) { return r.name.size() == name.size() && http::iequals(r.name, name); });
+  // Most values hold nothing to replace: they are kept as they are, without a copy.
+  if (!regex && !contains_needle(value)) return value;
+  scratch.assign(value);
+  rewrite_header(name, scratch);
+  return scratch;
+}
+
 namespace {
 // A token exchange carries the client secret one way and the access token the other: nothing of
 // either body is kept.
@@ -560,12 +574,16 @@ void redact_token_bodies(Entry& entry, bool request_body, bool response_body) {
 void Sanitizer::sanitize(Entry& entry) const {
   const bool token_exchange = is_token_request(entry.request_uri);
   entry.request_uri = sanitized_uri(std::move(entry.request_uri));
-  // In place: most header values contain nothing to replace and are not copied.
-  for (http::Headers* headers : {&entry.request_headers, &entry.response_headers}) {
-    for (auto& [name, value] : *headers) {
-      if (const HeaderRule* rule = header_rule(name)) value = rule->value;
-      rewrite_header(name, value);
+  std::string scratch;
+  for (HeaderList* headers : {&entry.request_headers, &entry.response_headers}) {
+    HeaderList kept;
+    std::size_t bytes = 0;
+    for (const auto [name, value] : *headers) bytes += name.size() + value.size();
+    kept.reserve(headers->size(), bytes);
+    for (const auto [name, value] : *headers) {
+      kept.add(name, kept_header_value(name, value, scratch));
     }
+    *headers = std::move(kept);
   }
   if (token_exchange) {
     redact_token_bodies(entry, !entry.request_body.empty(), !entry.response_body.empty());
@@ -576,7 +594,7 @@ void Sanitizer::sanitize(Entry& entry) const {
 }
 
 Body Sanitizer::recorded_body(const http::Bytes& bytes, std::string_view content_type,
-                              const std::string& uri, http::Headers& headers) const {
+                              const std::string& uri, HeaderList& headers) const {
   if (bytes.empty()) return {};
   if (Body::json_candidate(bytes, content_type) && !pointers_apply(uri)) {
     // The scrubber checks the text as it goes: valid JSON is a JSON body, scrubbed or not.
@@ -597,13 +615,14 @@ Body Sanitizer::recorded_body(const http::Bytes& bytes, std::string_view content
 
 Entry Sanitizer::record(const http::Request& request, const http::Response& response) const {
   Entry entry;
-  auto copy_headers = [&](const http::Headers& from, http::Headers& to) {
-    to.reserve(from.size());
-    for (const auto& [name, value] : from) {
-      const HeaderRule* rule = header_rule(name);
-      to.add(name, rule ? rule->value : value);
-    }
-    for (auto& [name, value] : to) rewrite_header(name, value);
+  std::string scratch;
+  auto copy_headers = [&](const http::Headers& from, HeaderList& to) {
+    std::size_t bytes = 0;
+    for (const auto& [name, value] : from) bytes += name.size() + value.size();
+    // Some room for values that grow (a local vault's address becomes the longer fake host),
+    // so that the buffer is allocated once.
+    to.reserve(from.size(), bytes + 64);
+    for (const auto& [name, value] : from) to.add(name, kept_header_value(name, value, scratch));
   };
   entry.request_method = request.method;
   {
@@ -633,7 +652,7 @@ http::Request Sanitizer::sanitize_request(const http::Request& request) const {
   http::Request out;
   out.method = std::move(entry.request_method);
   out.url = std::move(entry.request_uri);
-  out.headers = std::move(entry.request_headers);
+  out.headers = entry.request_headers.to_http();
   out.body = std::move(entry.request_body.bytes);
   return out;
 }

@@ -182,9 +182,9 @@ void refuse_weaker_rerecord(const std::string& path, const Sanitizer& sanitizer)
 std::string service_versions(const std::vector<Entry>& entries) {
   std::vector<std::string> seen;
   for (const auto& e : entries) {
-    const std::string* v = e.response_headers.find("x-ms-keyvault-service-version");
-    if (v != nullptr && !v->empty() && std::find(seen.begin(), seen.end(), *v) == seen.end())
-      seen.push_back(*v);
+    const auto v = e.response_headers.find("x-ms-keyvault-service-version");
+    if (v && !v->empty() && std::find(seen.begin(), seen.end(), *v) == seen.end())
+      seen.emplace_back(*v);
   }
   return joined(seen);
 }

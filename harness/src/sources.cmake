@@ -8,6 +8,7 @@ set(KV_HARNESS_SOURCES
   fixture_reader.cpp
   fixture_writer.cpp
   har.cpp
+  header_list.cpp
   json_limits.cpp
   json_pointer.cpp
   json_scanner.cpp

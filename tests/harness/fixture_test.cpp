@@ -7,6 +7,7 @@
 
 #include <csignal>
 #include <filesystem>
+#include <optional>
 
 #include "kv/harness/fixture.hpp"
 #include "test_paths.hpp"
@@ -256,4 +257,61 @@ TEST_CASE("A save that fails mid-write leaves the previous fixture intact", "[fi
   CHECK(files == 1);
   save_fixture(bigger, path);
   CHECK(load_fixture(path).variables.at("padding").size() == 4096);
+}
+
+TEST_CASE("Recorded headers keep order, casing and duplicates, and change as http::Headers do",
+          "[fixture][playback]") {
+  HeaderList h{{"Content-Type", "application/json"}, {"Set-Cookie", "a=1"}, {"set-cookie", "b=2"}};
+  REQUIRE(h.size() == 3);
+  CHECK(h.find("content-type") == std::optional<std::string_view>("application/json"));
+  CHECK(h.get("SET-COOKIE") == std::optional<std::string>("a=1"));
+  CHECK_FALSE(h.find("Location").has_value());
+  CHECK_FALSE(h.contains("Location"));
+
+  SECTION("the same fields as an http::Headers, both ways") {
+    const http::Headers wire = h.to_http();
+    REQUIRE(wire.size() == 3);
+    CHECK(wire.begin()[2].first == "set-cookie");
+    CHECK(HeaderList(wire) == h);
+  }
+  SECTION("set replaces every field of a name where its first was") {
+    h.set("SET-COOKIE", "a much longer value than before");
+    REQUIRE(h.size() == 2);
+    CHECK(h.at(0).first == "Content-Type");
+    CHECK(h.at(1).first == "SET-COOKIE");
+    CHECK(h.at(1).second == "a much longer value than before");
+    h.set("Set-Cookie", "c");  // shorter: written over the old bytes
+    CHECK(h.at(1).first == "Set-Cookie");
+    CHECK(h.at(1).second == "c");
+    h.set("Location", "/x");
+    CHECK(h.at(2).first == "Location");
+  }
+  SECTION("a field may be added or set from the list's own views") {
+    // Views of the current buffer, which moves while they are copied.
+    for (int i = 0; i < 50; ++i) h.add(h.at(0).first, h.at(0).second);
+    CHECK(h.size() == 53);
+    CHECK(h.at(52).first == "Content-Type");
+    CHECK(h.at(52).second == "application/json");
+    const auto cookie = h.at(1).second;
+    h.set("Content-Type", cookie);
+    CHECK(h.size() == 3);
+    CHECK(h.find("Content-Type") == std::optional<std::string_view>("a=1"));
+  }
+  SECTION("erase removes every field of a name and says how many") {
+    CHECK(h.erase("set-COOKIE") == 2);
+    CHECK(h.erase("Set-Cookie") == 0);
+    CHECK(h == HeaderList{{"Content-Type", "application/json"}});
+    CHECK(h.erase("Content-Type") == 1);
+    CHECK(h.empty());
+  }
+  SECTION("lists are equal when their fields are, whatever was changed before") {
+    HeaderList other{{"Content-Type", "application/json"}, {"Set-Cookie", "a=1"}};
+    other.add("set-cookie", "b=2");
+    CHECK(other == h);
+    other.set("set-cookie", "b=2");  // one field now
+    CHECK_FALSE(other == h);
+    HeaderList casing{
+        {"content-type", "application/json"}, {"Set-Cookie", "a=1"}, {"set-cookie", "b=2"}};
+    CHECK_FALSE(casing == h);  // names compare as written
+  }
 }

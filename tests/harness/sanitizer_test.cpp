@@ -420,10 +420,10 @@ TEST_CASE("What the recorder keeps of an exchange is what sanitize makes of its 
           Entry expected;
           expected.request_uri = request.url;
           expected.request_method = request.method;
-          expected.request_headers = request.headers;
+          expected.request_headers = HeaderList(request.headers);
           expected.request_body = Body::from_bytes(request.body, type);
           expected.status_code = response.status;
-          expected.response_headers = response.headers;
+          expected.response_headers = HeaderList(response.headers);
           expected.response_body = Body::from_bytes(response.body, type);
           sanitizer->sanitize(expected);
           const Entry got = sanitizer->record(request, response);

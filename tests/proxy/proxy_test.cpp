@@ -450,7 +450,8 @@ TEST_CASE("The scenario runner's recordings replay through the proxy for a plain
     for (const auto& entry : fixture.entries) {
       kv::http::Headers headers;
       for (const auto& [name, value] : entry.request_headers) {
-        if (!kv::http::iequals(name, "Content-Length")) headers.add(name, value);
+        if (!kv::http::iequals(name, "Content-Length"))
+          headers.add(std::string(name), std::string(value));
       }
       const std::string target(kv::url_target(entry.request_uri));
       auto r = client.send(entry.request_method, target,

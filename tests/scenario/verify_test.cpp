@@ -17,8 +17,8 @@ namespace {
 const std::string kVault = "https://fakevault.vault.azure.net";
 
 Entry entry(const std::string& method, const std::string& path, int status, Json body = nullptr,
-            kv::http::Headers headers = {{"Content-Type", "application/json"},
-                                         {"x-ms-request-id", "1"}}) {
+            kv::harness::HeaderList headers = {{"Content-Type", "application/json"},
+                                               {"x-ms-request-id", "1"}}) {
   Entry e;
   e.request_method = method;
   e.request_uri = kVault + path + "?api-version=7.5";

@@ -217,15 +217,15 @@ struct Comparer {
   }
 
   // Names in `headers` that `other` lacks, each once, volatile ones aside.
-  static std::vector<std::string> lacking(const http::Headers& headers,
-                                          const http::Headers& other) {
+  static std::vector<std::string> lacking(const harness::HeaderList& headers,
+                                          const harness::HeaderList& other) {
     std::vector<std::string> names;
-    for (const auto& [name, value] : headers) {
+    for (const auto [name, value] : headers) {
       if (volatile_header(name) || other.contains(name)) continue;
       const bool seen =
           std::any_of(names.begin(), names.end(),
                       [&, &name = name](const std::string& n) { return http::iequals(n, name); });
-      if (!seen) names.push_back(name);
+      if (!seen) names.emplace_back(name);
     }
     return names;
   }

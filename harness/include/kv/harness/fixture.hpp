@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "kv/harness/diagnostic.hpp"
+#include "kv/harness/header_list.hpp"
 #include "kv/http.hpp"
 
 namespace kv::harness {
@@ -72,13 +73,13 @@ struct Body {
 struct Entry {
   std::string request_uri;
   std::string request_method;
-  http::Headers request_headers;
+  HeaderList request_headers;
   Body request_body;
   /// False for recordings that never stored request bodies (legacy cpp recorder): body
   /// matching is skipped for such entries.
   bool request_body_recorded = true;
   int status_code = 0;
-  http::Headers response_headers;
+  HeaderList response_headers;
   Body response_body;
 };
 

@@ -67,10 +67,10 @@ class Sanitizer {
   bool is_secret_key(std::string_view key) const;
   /// Scrubs every string in place; true when anything changed.
   bool scrub_json(Json& json) const;
-  void sanitize_body(Body& body, const std::string& uri, http::Headers& headers) const;
+  void sanitize_body(Body& body, const std::string& uri, HeaderList& headers) const;
   /// The body record() keeps for `bytes` sent with `content_type`.
   Body recorded_body(const http::Bytes& bytes, std::string_view content_type,
-                     const std::string& uri, http::Headers& headers) const;
+                     const std::string& uri, HeaderList& headers) const;
   /// True when a JSON Pointer rule applies to `uri`.
   bool pointers_apply(const std::string& uri) const;
   std::string sanitized_uri(std::string uri) const;
@@ -78,6 +78,10 @@ class Sanitizer {
   const HeaderRule* header_rule(std::string_view name) const;
   /// The header regexes for `name` and the needles, in place.
   void rewrite_header(std::string_view name, std::string& value) const;
+  /// The value a header `name: value` is kept with: its rule's value or its own, rewritten;
+  /// `scratch` holds it when rewriting changed it, else it views `value` or the rule.
+  std::string_view kept_header_value(std::string_view name, std::string_view value,
+                                     std::string& scratch) const;
   /// True when any guard occurs in `text`, by sampling (see gram_bits_); with `found`, every
   /// guard found (indices below 64) is added to it.
   bool sampled_guard_search(std::string_view text, std::uint64_t* found) const;
