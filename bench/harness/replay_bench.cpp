@@ -684,11 +684,15 @@ void record_overhead_bench(const std::string& binary, int rounds) {
     }
   }
   for (int i = 0; i < std::max(1, rounds / 4); ++i) (void)run(true, rounds + i, true);
-  auto median = [](const std::vector<Sample>& samples, double Sample::*field) {
+  // In ms; q = 0.5 is the median.
+  auto quantile = [](const std::vector<Sample>& samples, double Sample::*field, double q) {
     std::vector<double> v;
     for (const auto& s : samples) v.push_back(s.*field);
     std::sort(v.begin(), v.end());
-    return v[v.size() / 2] * 1e3;
+    return v[static_cast<std::size_t>(q * static_cast<double>(v.size() - 1) + 0.5)] * 1e3;
+  };
+  auto median = [&](const std::vector<Sample>& samples, double Sample::*field) {
+    return quantile(samples, field, 0.5);
   };
   const double live_ms = median(live, &Sample::wall);
   const double record_ms = median(recorded, &Sample::wall);
@@ -714,6 +718,9 @@ void record_overhead_bench(const std::string& binary, int rounds) {
       "CPU)\n",
       "overhead, paired", added_wall / live_ms * 100, added_cpu / live_cpu * 100, added_wall,
       added_cpu);
+  std::printf("%-25s %+7.1f%% to %+.1f%% wall   (how widely single rounds differ)\n",
+              "paired, quartiles", quantile(paired, &Sample::wall, 0.25) / live_ms * 100,
+              quantile(paired, &Sample::wall, 0.75) / live_ms * 100);
   std::printf(
       "the recorder's own time   %.2f us per exchange in such flows (goal <= 10; caches "
       "as the flow leaves them)\n",
@@ -726,7 +733,9 @@ void record_overhead_bench(const std::string& binary, int rounds) {
 
 int main(int argc, char** argv) {
   double seconds = 3;
-  int rounds = 100;
+  // Record-overhead rounds: the per-round differences spread over several per cent of a flow on
+  // a shared host, so their median needs a thousand or so to settle to a few tenths of one.
+  int rounds = 1000;
   std::vector<std::size_t> sizes = {1000, 10000, 100000};
   std::string localvault;
   std::string only;  // one section: seed, per-test, scaling, record-cost, record-overhead

@@ -16,6 +16,8 @@ http::Response RecordingTransport::send(const http::Request& request) {
   Entry entry = sanitizer_->record(request, response);
   {
     std::lock_guard lock(mutex_);
+    // Room for a whole test's exchanges at the first one; doubling after that.
+    if (entries_.empty()) entries_.reserve(16);
     entries_.push_back(std::move(entry));
   }
   return response;
@@ -28,9 +30,8 @@ std::vector<Entry> RecordingTransport::entries() const {
 
 std::vector<Entry> RecordingTransport::take_entries() {
   std::lock_guard lock(mutex_);
-  std::vector<Entry> out(std::make_move_iterator(entries_.begin()),
-                         std::make_move_iterator(entries_.end()));
-  entries_.clear();
+  std::vector<Entry> out = std::move(entries_);
+  entries_.clear();  // a moved-from vector is valid but unspecified: now it is empty
   return out;
 }
 

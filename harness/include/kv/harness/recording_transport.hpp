@@ -1,7 +1,6 @@
 // RecordingTransport: passes every request to the real transport and keeps a sanitized entry.
 #pragma once
 
-#include <deque>
 #include <memory>
 #include <mutex>
 #include <vector>
@@ -32,7 +31,9 @@ class RecordingTransport final : public http::Transport {
   std::shared_ptr<http::Transport> inner_;
   std::shared_ptr<const Sanitizer> sanitizer_;
   mutable std::mutex mutex_;
-  std::deque<Entry> entries_;  // grows without moving the entries it holds
+  // A vector: a deque would allocate a node per entry (an Entry is larger than its nodes'
+  // half), and taking the entries is then a move of the whole list.
+  std::vector<Entry> entries_;
 };
 
 }  // namespace kv::harness
