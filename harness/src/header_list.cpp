@@ -1,11 +1,33 @@
 #include "kv/harness/header_list.hpp"
 
-#include <algorithm>
+#include <cstring>
 #include <functional>
 #include <limits>
 #include <stdexcept>
 
 namespace kv::harness {
+
+namespace {
+
+std::uint32_t load_size(const std::string& text, std::size_t at) {
+  std::uint32_t size = 0;
+  std::memcpy(&size, text.data() + at, sizeof size);
+  return size;
+}
+
+void store_size(std::string& text, std::size_t at, std::size_t size) {
+  const auto value = static_cast<std::uint32_t>(size);
+  std::memcpy(text.data() + at, &value, sizeof value);
+}
+
+std::uint32_t checked_size(std::string_view text) {
+  if (text.size() > std::numeric_limits<std::uint32_t>::max()) {
+    throw std::length_error("a header name or value of more than 4 GiB");
+  }
+  return static_cast<std::uint32_t>(text.size());
+}
+
+}  // namespace
 
 HeaderList::HeaderList(
     std::initializer_list<std::pair<std::string_view, std::string_view>> fields) {
@@ -29,20 +51,39 @@ http::Headers HeaderList::to_http() const {
   return out;
 }
 
+HeaderList::Field HeaderList::field_at(const std::string& text, std::size_t offset) {
+  const std::uint32_t name_size = load_size(text, offset);
+  const std::uint32_t value_size = load_size(text, offset + 4);
+  const std::string_view all(text);
+  return {all.substr(offset + kFieldHead, name_size),
+          all.substr(offset + kFieldHead + name_size, value_size)};
+}
+
+std::size_t HeaderList::next_offset(const std::string& text, std::size_t offset) {
+  return offset + kFieldHead + load_size(text, offset) + load_size(text, offset + 4);
+}
+
+HeaderList::Field HeaderList::at(std::size_t index) const {
+  std::size_t offset = 0;
+  for (; index > 0; --index) offset = next_offset(text_, offset);
+  return field_at(text_, offset);
+}
+
+std::size_t HeaderList::find_offset(std::string_view name, std::size_t from) const {
+  for (std::size_t offset = from; offset < text_.size(); offset = next_offset(text_, offset)) {
+    if (load_size(text_, offset) == name.size() &&
+        http::iequals(std::string_view(text_).substr(offset + kFieldHead, name.size()), name)) {
+      return offset;
+    }
+  }
+  return text_.size();
+}
+
 bool HeaderList::views_own_text(std::string_view text) const {
   // Compared as addresses: std::less gives a total order even across unrelated objects.
   const std::less<const char*> before;
   return !text.empty() && !text_.empty() && !before(text.data(), text_.data()) &&
          before(text.data(), text_.data() + text_.size());
-}
-
-std::uint32_t HeaderList::append(std::string_view text) {
-  if (text_.size() + text.size() > std::numeric_limits<std::uint32_t>::max()) {
-    throw std::length_error("header fields of more than 4 GiB");
-  }
-  const auto at = static_cast<std::uint32_t>(text_.size());
-  text_.append(text);
-  return at;
 }
 
 void HeaderList::add(std::string_view name, std::string_view value) {
@@ -52,12 +93,11 @@ void HeaderList::add(std::string_view name, std::string_view value) {
     add(n, v);
     return;
   }
-  Span span{};
-  span.name_at = append(name);
-  span.name_size = static_cast<std::uint32_t>(name.size());
-  span.value_at = append(value);
-  span.value_size = static_cast<std::uint32_t>(value.size());
-  spans_.push_back(span);
+  const std::uint32_t sizes[2] = {checked_size(name), checked_size(value)};
+  text_.append(reinterpret_cast<const char*>(sizes), sizeof sizes);
+  text_.append(name);
+  text_.append(value);
+  ++size_;
 }
 
 void HeaderList::set(std::string_view name, std::string_view value) {
@@ -66,41 +106,33 @@ void HeaderList::set(std::string_view name, std::string_view value) {
     set(n, v);
     return;
   }
-  auto first = std::find_if(spans_.begin(), spans_.end(), [&](const Span& s) {
-    return http::iequals(std::string_view(text_).substr(s.name_at, s.name_size), name);
-  });
-  if (first == spans_.end()) {
+  const std::size_t first = find_offset(name, 0);
+  if (first == text_.size()) {
     add(name, value);
     return;
   }
-  const std::size_t index = static_cast<std::size_t>(first - spans_.begin());
-  auto rest = std::remove_if(first + 1, spans_.end(), [&](const Span& s) {
-    return http::iequals(std::string_view(text_).substr(s.name_at, s.name_size), name);
-  });
-  spans_.erase(rest, spans_.end());
-  Span& span = spans_[index];
-  // The same name and a value no longer than the old one are written over the old bytes.
-  if (name.size() == span.name_size) {
-    text_.replace(span.name_at, name.size(), name);
-  } else {
-    span.name_at = append(name);
-    span.name_size = static_cast<std::uint32_t>(name.size());
+  // The fields of the name after the first go; then the first takes the new name and value, in
+  // place (the bytes after it move when its size changes).
+  for (std::size_t at = find_offset(name, next_offset(text_, first)); at < text_.size();
+       at = find_offset(name, at)) {
+    text_.erase(at, next_offset(text_, at) - at);
+    --size_;
   }
-  if (value.size() <= span.value_size) {
-    text_.replace(span.value_at, value.size(), value);
-  } else {
-    span.value_at = append(value);
-  }
-  span.value_size = static_cast<std::uint32_t>(value.size());
+  const std::uint32_t old_name = load_size(text_, first);
+  const std::uint32_t old_value = load_size(text_, first + 4);
+  text_.replace(first + kFieldHead + old_name, old_value, value);
+  text_.replace(first + kFieldHead, old_name, name);
+  store_size(text_, first, checked_size(name));
+  store_size(text_, first + 4, checked_size(value));
 }
 
 std::size_t HeaderList::erase(std::string_view name) {
-  auto rest = std::remove_if(spans_.begin(), spans_.end(), [&](const Span& s) {
-    return http::iequals(std::string_view(text_).substr(s.name_at, s.name_size), name);
-  });
-  const auto removed = static_cast<std::size_t>(spans_.end() - rest);
-  spans_.erase(rest, spans_.end());
-  if (spans_.empty()) text_.clear();
+  std::size_t removed = 0;
+  for (std::size_t at = find_offset(name, 0); at < text_.size(); at = find_offset(name, at)) {
+    text_.erase(at, next_offset(text_, at) - at);
+    ++removed;
+  }
+  size_ -= removed;
   return removed;
 }
 
@@ -110,31 +142,18 @@ std::optional<std::string> HeaderList::get(std::string_view name) const {
 }
 
 std::optional<std::string_view> HeaderList::find(std::string_view name) const {
-  for (const Span& s : spans_) {
-    const std::string_view field = std::string_view(text_).substr(s.name_at, s.name_size);
-    if (http::iequals(field, name)) return std::string_view(text_).substr(s.value_at, s.value_size);
-  }
-  return std::nullopt;
+  const std::size_t at = find_offset(name, 0);
+  if (at == text_.size()) return std::nullopt;
+  return field_at(text_, at).second;
 }
 
 void HeaderList::clear() {
   text_.clear();
-  spans_.clear();
+  size_ = 0;
 }
 
 void HeaderList::reserve(std::size_t fields, std::size_t bytes) {
-  spans_.reserve(fields);
-  text_.reserve(bytes);
-}
-
-bool operator==(const HeaderList& a, const HeaderList& b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    const auto [an, av] = a.at(i);
-    const auto [bn, bv] = b.at(i);
-    if (an != bn || av != bv) return false;
-  }
-  return true;
+  text_.reserve(fields * kFieldHead + bytes);
 }
 
 }  // namespace kv::harness

@@ -17,12 +17,13 @@
 namespace kv::harness {
 
 /// Header fields as http::Headers keeps them (names compare case-insensitively, order, casing
-/// and duplicates kept), held as one text buffer and one table of spans into it: a list of n
-/// fields costs two allocations to build or copy, where n fields of std::string pairs cost up to
-/// 2 + 2n. Field views stay valid until the list is next changed.
+/// and duplicates kept), held in one buffer: each field is its name's and its value's sizes
+/// followed by their bytes. A list of n fields costs one allocation to build or copy, where n
+/// fields of std::string pairs cost up to 1 + 2n. Field views stay valid until the list is next
+/// changed.
 class HeaderList {
  public:
-  /// One field, viewing the list's text: `first` is the name, `second` the value.
+  /// One field, viewing the list's buffer: `first` is the name, `second` the value.
   struct Field {
     std::string_view first;
     std::string_view second;
@@ -30,30 +31,33 @@ class HeaderList {
 
   class Iterator {
    public:
-    using iterator_category = std::forward_iterator_tag;
+    // Fields are made on access, so for the standard's older requirements this is an input
+    // iterator; it is a forward iterator in C++20's sense.
+    using iterator_concept = std::forward_iterator_tag;
+    using iterator_category = std::input_iterator_tag;
     using value_type = Field;
     using difference_type = std::ptrdiff_t;
     using pointer = void;
     using reference = Field;
 
     Iterator() = default;
-    Field operator*() const { return list_->at(index_); }
+    Field operator*() const { return field_at(*text_, offset_); }
     Iterator& operator++() {
-      ++index_;
+      offset_ = next_offset(*text_, offset_);
       return *this;
     }
     Iterator operator++(int) {
       Iterator before = *this;
-      ++index_;
+      ++*this;
       return before;
     }
-    friend bool operator==(const Iterator& a, const Iterator& b) { return a.index_ == b.index_; }
+    friend bool operator==(const Iterator& a, const Iterator& b) { return a.offset_ == b.offset_; }
 
    private:
     friend class HeaderList;
-    Iterator(const HeaderList* list, std::size_t index) : list_(list), index_(index) {}
-    const HeaderList* list_ = nullptr;
-    std::size_t index_ = 0;
+    Iterator(const std::string* text, std::size_t offset) : text_(text), offset_(offset) {}
+    const std::string* text_ = nullptr;
+    std::size_t offset_ = 0;
   };
 
   HeaderList() = default;
@@ -76,37 +80,33 @@ class HeaderList {
   std::optional<std::string_view> find(std::string_view name) const;
   bool contains(std::string_view name) const { return find(name).has_value(); }
 
-  /// The field at `index` (< size()).
-  Field at(std::size_t index) const {
-    const Span& s = spans_[index];
-    return {std::string_view(text_).substr(s.name_at, s.name_size),
-            std::string_view(text_).substr(s.value_at, s.value_size)};
-  }
-  Iterator begin() const { return {this, 0}; }
-  Iterator end() const { return {this, spans_.size()}; }
-  std::size_t size() const { return spans_.size(); }
-  bool empty() const { return spans_.empty(); }
+  /// The field at `index` (< size()); found by walking the list.
+  Field at(std::size_t index) const;
+  Iterator begin() const { return {&text_, 0}; }
+  Iterator end() const { return {&text_, text_.size()}; }
+  std::size_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
   void clear();
   /// Room for `fields` fields of `bytes` bytes of names and values in all.
   void reserve(std::size_t fields, std::size_t bytes);
 
   /// Same fields in the same order (names compared as written).
-  friend bool operator==(const HeaderList& a, const HeaderList& b);
+  friend bool operator==(const HeaderList& a, const HeaderList& b) {
+    return a.size_ == b.size_ && a.text_ == b.text_;
+  }
 
  private:
-  struct Span {
-    std::uint32_t name_at;
-    std::uint32_t name_size;
-    std::uint32_t value_at;
-    std::uint32_t value_size;
-  };
-  /// Appends `text` to text_, returning where it starts; `text` must not view text_.
-  std::uint32_t append(std::string_view text);
+  /// Each field: its name's size and its value's size (4 bytes each), then the name and value.
+  static constexpr std::size_t kFieldHead = 8;
+  static Field field_at(const std::string& text, std::size_t offset);
+  static std::size_t next_offset(const std::string& text, std::size_t offset);
+  /// Where the first field named `name` starts at or after `from`, or text_.size().
+  std::size_t find_offset(std::string_view name, std::size_t from) const;
   /// True when `text` views this list's own buffer.
   bool views_own_text(std::string_view text) const;
 
-  std::string text_;  // names and values; set() and erase() may leave unused bytes behind
-  std::vector<Span> spans_;
+  std::string text_;
+  std::size_t size_ = 0;
 };
 
 }  // namespace kv::harness
