@@ -2,7 +2,7 @@
 # Configures and builds kvharness. Usage: scripts/build.sh [--asan]
 # Build folders: build/ (normal, GCC, warnings are errors) and build-asan/ (ASan+UBSan).
 # The sanitizer build uses clang++-14 when it is installed (install-deps.sh installs it for the
-# fuzzers): it compiles the instrumented tree in about a third of GCC's time (10.6 min against
+# fuzzers): it compiles the instrumented tree in about a third of GCC's time (9.5 min against
 # about 30 min cold on 2 cores) and sees a second compiler's warnings, which are errors there too.
 # setup.sh and test.sh both call this with the same flags, so a fresh machine compiles once.
 # ccache is used when it is installed.
