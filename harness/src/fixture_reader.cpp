@@ -12,6 +12,7 @@
 #include <functional>
 #include <mutex>
 #include <optional>
+#include <span>
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
@@ -706,12 +707,10 @@ class FastReader {
                        [](const Field& f) -> std::string_view { return f.first; })) {
       return false;
     }
-    const std::size_t n = key_of_field_.size();
-    std::size_t bytes = 0;
-    for (std::size_t i = 0; i < n; ++i) bytes += fields_[i].first.size() + fields_[i].second.size();
+    const std::span<const Field> used(fields_.data(), key_of_field_.size());
     out.clear();
-    out.reserve(n, bytes);
-    for (std::size_t i = 0; i < n; ++i) out.add(fields_[i].first, fields_[i].second);
+    out.reserve(used.size(), HeaderList::bytes_of(used));
+    for (const auto& [name, value] : used) out.add(name, value);
     return true;
   }
 

@@ -31,17 +31,11 @@ std::uint32_t checked_size(std::string_view text) {
 
 HeaderList::HeaderList(
     std::initializer_list<std::pair<std::string_view, std::string_view>> fields) {
-  std::size_t bytes = 0;
-  for (const auto& [name, value] : fields) bytes += name.size() + value.size();
-  reserve(fields.size(), bytes);
-  for (const auto& [name, value] : fields) add(name, value);
+  add_all(fields);
 }
 
 HeaderList::HeaderList(const http::Headers& headers) {
-  std::size_t bytes = 0;
-  for (const auto& [name, value] : headers) bytes += name.size() + value.size();
-  reserve(headers.size(), bytes);
-  for (const auto& [name, value] : headers) add(name, value);
+  add_all(headers);
 }
 
 http::Headers HeaderList::to_http() const {

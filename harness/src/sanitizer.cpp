@@ -555,6 +555,16 @@ std::string_view Sanitizer::kept_header_value(std::string_view name, std::string
   return scratch;
 }
 
+template <class Fields>
+HeaderList Sanitizer::kept_headers(const Fields& from, std::string& scratch) const {
+  HeaderList kept;
+  // Some room for values that grow (a local vault's address becomes the longer fake host), so
+  // that the buffer is allocated once.
+  kept.reserve(from.size(), HeaderList::bytes_of(from) + 64);
+  for (const auto& [name, value] : from) kept.add(name, kept_header_value(name, value, scratch));
+  return kept;
+}
+
 namespace {
 // A token exchange carries the client secret one way and the access token the other: nothing of
 // either body is kept.
@@ -576,14 +586,7 @@ void Sanitizer::sanitize(Entry& entry) const {
   entry.request_uri = sanitized_uri(std::move(entry.request_uri));
   std::string scratch;
   for (HeaderList* headers : {&entry.request_headers, &entry.response_headers}) {
-    HeaderList kept;
-    std::size_t bytes = 0;
-    for (const auto [name, value] : *headers) bytes += name.size() + value.size();
-    kept.reserve(headers->size(), bytes);
-    for (const auto [name, value] : *headers) {
-      kept.add(name, kept_header_value(name, value, scratch));
-    }
-    *headers = std::move(kept);
+    *headers = kept_headers(*headers, scratch);
   }
   if (token_exchange) {
     redact_token_bodies(entry, !entry.request_body.empty(), !entry.response_body.empty());
@@ -616,14 +619,6 @@ Body Sanitizer::recorded_body(const http::Bytes& bytes, std::string_view content
 Entry Sanitizer::record(const http::Request& request, const http::Response& response) const {
   Entry entry;
   std::string scratch;
-  auto copy_headers = [&](const http::Headers& from, HeaderList& to) {
-    std::size_t bytes = 0;
-    for (const auto& [name, value] : from) bytes += name.size() + value.size();
-    // Some room for values that grow (a local vault's address becomes the longer fake host),
-    // so that the buffer is allocated once.
-    to.reserve(from.size(), bytes + 64);
-    for (const auto& [name, value] : from) to.add(name, kept_header_value(name, value, scratch));
-  };
   entry.request_method = request.method;
   {
     // Room for the fake host, which is longer than a local vault's "127.0.0.1:port": the
@@ -633,9 +628,9 @@ Entry Sanitizer::record(const http::Request& request, const http::Response& resp
     uri.assign(request.url);
     entry.request_uri = sanitized_uri(std::move(uri));
   }
-  copy_headers(request.headers, entry.request_headers);
+  entry.request_headers = kept_headers(request.headers, scratch);
   entry.status_code = response.status;
-  copy_headers(response.headers, entry.response_headers);
+  entry.response_headers = kept_headers(response.headers, scratch);
   if (is_token_request(request.url)) {
     redact_token_bodies(entry, !request.body.empty(), !response.body.empty());
     return entry;

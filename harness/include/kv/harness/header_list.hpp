@@ -10,7 +10,6 @@
 #include <string>
 #include <string_view>
 #include <utility>
-#include <vector>
 
 #include "kv/http.hpp"
 
@@ -89,6 +88,14 @@ class HeaderList {
   void clear();
   /// Room for `fields` fields of `bytes` bytes of names and values in all.
   void reserve(std::size_t fields, std::size_t bytes);
+  /// The bytes of the names and values of `fields`, any range of (name, value) pairs: what
+  /// reserve() wants beside their count.
+  template <class Fields>
+  static std::size_t bytes_of(const Fields& fields) {
+    std::size_t bytes = 0;
+    for (const auto& [name, value] : fields) bytes += name.size() + value.size();
+    return bytes;
+  }
 
   /// Same fields in the same order (names compared as written).
   friend bool operator==(const HeaderList& a, const HeaderList& b) {
@@ -104,6 +111,11 @@ class HeaderList {
   std::size_t find_offset(std::string_view name, std::size_t from) const;
   /// True when `text` views this list's own buffer.
   bool views_own_text(std::string_view text) const;
+  template <class Fields>
+  void add_all(const Fields& fields) {
+    reserve(fields.size(), bytes_of(fields));
+    for (const auto& [name, value] : fields) add(name, value);
+  }
 
   std::string text_;
   std::size_t size_ = 0;

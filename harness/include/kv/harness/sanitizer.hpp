@@ -82,6 +82,9 @@ class Sanitizer {
   /// `scratch` holds it when rewriting changed it, else it views `value` or the rule.
   std::string_view kept_header_value(std::string_view name, std::string_view value,
                                      std::string& scratch) const;
+  /// The headers kept of `from` (http::Headers or HeaderList), each with kept_header_value().
+  template <class Fields>
+  HeaderList kept_headers(const Fields& from, std::string& scratch) const;
   /// True when any guard occurs in `text`, by sampling (see gram_bits_); with `found`, every
   /// guard found (indices below 64) is added to it.
   bool sampled_guard_search(std::string_view text, std::uint64_t* found) const;
