@@ -20,7 +20,7 @@
 
 #include "https_client.hpp"
 #include "kv/harness/fixture.hpp"
-#include "kv/harness/random.hpp"
+#include "kv/harness/internal/random.hpp"
 #include "process_stats.hpp"
 #include "text_file.hpp"
 

@@ -13,9 +13,9 @@
 #include <string_view>
 
 #include "fuzz_support.hpp"
-#include "kv/harness/audit.hpp"
 #include "kv/harness/fixture.hpp"
 #include "kv/harness/har.hpp"
+#include "kv/harness/internal/audit.hpp"
 #include "kv/harness/lint.hpp"
 #include "kv/harness/playback_transport.hpp"
 #include "kv/harness/sanitizer.hpp"

@@ -4,12 +4,12 @@
 
 #include <string>
 
-#include "kv/harness/audit.hpp"
 #include "kv/harness/fixture.hpp"
+#include "kv/harness/internal/audit.hpp"
+#include "kv/harness/internal/utf8.hpp"
 #include "kv/harness/regex.hpp"
 #include "kv/harness/rules.hpp"
 #include "kv/harness/sanitizer.hpp"
-#include "kv/harness/utf8.hpp"
 
 using namespace kv;
 using namespace kv::harness;

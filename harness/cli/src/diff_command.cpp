@@ -5,7 +5,7 @@
 
 #include "commands.hpp"
 #include "kv/harness/fixture.hpp"
-#include "kv/scenario/fixture_diff.hpp"
+#include "kv/harness/fixture_diff.hpp"
 
 namespace kv::cli {
 
@@ -52,10 +52,10 @@ int diff_command(int argc, char** argv) {
     std::cerr << "kvharness diff: " << e.what() << "\n";
     return kUsage;
   }
-  scenario::DiffOptions diff_options;
+  harness::DiffOptions diff_options;
   diff_options.ignore_volatile = args.count("strict") == 0;
-  auto diff = scenario::diff_fixtures(old_fixture, new_fixture, diff_options);
-  std::cout << scenario::format_diff(diff, files[0], files[1]);
+  auto diff = harness::diff_fixtures(old_fixture, new_fixture, diff_options);
+  std::cout << harness::format_diff(diff, files[0], files[1]);
   return diff.empty() ? kSuccess : kFailure;
 }
 

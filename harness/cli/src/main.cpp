@@ -4,7 +4,7 @@
 #include <string>
 
 #include "commands.hpp"
-#include "kv/harness/termination.hpp"
+#include "kv/harness/internal/termination.hpp"
 #include "kv/version.hpp"
 
 namespace {

@@ -7,9 +7,9 @@
 #include <set>
 
 #include "dates.hpp"
-#include "kv/harness/audit.hpp"
 #include "kv/harness/files.hpp"
 #include "kv/harness/fixture.hpp"
+#include "kv/harness/internal/audit.hpp"
 #include "kv/harness/lint.hpp"
 #include "kv/harness/playback_transport.hpp"
 #include "kv/harness/sanitizer.hpp"

@@ -11,7 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "kv/harness/utf8.hpp"
+#include "kv/harness/internal/utf8.hpp"
 #include "kv/scenario/reporters.hpp"
 #include "kv/scenario/verify.hpp"
 

@@ -2,8 +2,8 @@
 // problem rather than stopping at the first, so one `kvharness check` shows them all.
 #include "kv/scenario/parser.hpp"
 
-#include "kv/harness/json_limits.hpp"
-#include "kv/harness/json_pointer.hpp"
+#include "kv/harness/internal/json_limits.hpp"
+#include "kv/harness/internal/json_pointer.hpp"
 #include "kv/harness/regex.hpp"
 #include "kv/harness/rules.hpp"
 
@@ -14,9 +14,9 @@
 #include <string_view>
 
 #include "json_text.hpp"
+#include "kv/harness/internal/suggest.hpp"
 #include "kv/scenario/diagnostic.hpp"
 #include "kv/scenario/operations.hpp"
-#include "kv/scenario/suggest.hpp"
 #include "kv/scenario/variables.hpp"
 
 namespace kv::scenario {
@@ -24,6 +24,7 @@ namespace {
 
 using detail::describe_value;
 using kv::harness::child_pointer;
+using kv::harness::nearest_name;
 using nlohmann::json;
 
 const std::vector<std::string> kRootKeys = {"name",  "description", "apiVersion", "variables",

@@ -1,7 +1,7 @@
 // The scenario runner: variables, then steps until the first failure, then every cleanup step.
 #include "kv/scenario/runner.hpp"
 
-#include "kv/harness/random.hpp"
+#include "kv/harness/internal/random.hpp"
 
 #include <cstdlib>
 #include <random>

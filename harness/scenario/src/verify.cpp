@@ -6,8 +6,8 @@
 #include <set>
 #include <sstream>
 
-#include "kv/harness/json_pointer.hpp"
-#include "kv/harness/operation.hpp"
+#include "kv/harness/internal/json_pointer.hpp"
+#include "kv/harness/internal/operation.hpp"
 #include "kv/scenario/discovery.hpp"
 #include "kv/scenario/session_runner.hpp"
 

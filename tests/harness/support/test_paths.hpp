@@ -55,10 +55,11 @@ inline void write_text(const std::filesystem::path& path, const std::string& tex
   out << text;
 }
 
-/// Compares `actual` with the golden file tests/harness/golden/<name>; with KV_UPDATE_GOLDEN=1
-/// in the environment the golden file is rewritten instead (scripts/approve-harness-golden.sh).
+/// Compares `actual` with the golden file tests/harness/replay/golden/<name>; with
+/// KV_UPDATE_GOLDEN=1 in the environment the golden file is rewritten instead
+/// (scripts/approve-harness-golden.sh).
 inline std::string golden(const std::string& name, const std::string& actual) {
-  const auto path = std::filesystem::path(KV_SOURCE_DIR) / "tests/harness/golden" / name;
+  const auto path = std::filesystem::path(KV_SOURCE_DIR) / "tests/harness/replay/golden" / name;
   if (const char* update = std::getenv("KV_UPDATE_GOLDEN"); update && std::string(update) == "1") {
     write_text(path, actual);
   }
