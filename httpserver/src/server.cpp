@@ -643,9 +643,9 @@ ServerStats Server::stats() const {
 }
 
 std::string_view reason_phrase(int status) {
-  if (status < 100 || status > 999) return "Unknown";
+  if (status < 100 || status > 999) return {};
   boost::beast::string_view reason = http::obsolete_reason(static_cast<http::status>(status));
-  if (reason.empty() || reason.front() == '<') return "Unknown";  // Beast's "<unknown-status>"
+  if (reason.empty() || reason.front() == '<') return {};  // Beast's "<unknown-status>"
   return std::string_view(reason.data(), reason.size());
 }
 

@@ -37,7 +37,8 @@ bool serialize_response(const Response& response, const Framing& framing, std::s
   out += "HTTP/1.1 ";
   out += std::to_string(response.status);
   out += ' ';
-  out += reason_phrase(response.status);
+  const std::string_view reason = reason_phrase(response.status);
+  out += reason.empty() ? std::string_view("Unknown") : reason;
   out += "\r\n";
   for (const Header& h : response.headers) {
     if (is_framing_field(h.name)) continue;

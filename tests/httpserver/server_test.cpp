@@ -106,7 +106,7 @@ TEST_CASE("Header lookups ignore case and keep wire order", "[httpserver][header
   CHECK(iequals("Transfer-Encoding", "transfer-encoding"));
   CHECK_FALSE(iequals("chunked", "chunked "));
   CHECK(reason_phrase(431) == "Request Header Fields Too Large");
-  CHECK(reason_phrase(299) == "Unknown");
+  CHECK(reason_phrase(299).empty());
 }
 
 TEST_CASE("The handler gets the method, target, version, ordered headers, body and peer",

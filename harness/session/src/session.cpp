@@ -42,8 +42,8 @@ const char* to_string(Mode mode) {
   return "unknown";
 }
 
-SessionClock::SessionClock(bool virtual_time)
-    : virtual_time_(virtual_time),
+SessionClock::SessionClock(Time time)
+    : virtual_time_(time == Time::Virtual),
       virtual_now_(std::chrono::system_clock::from_time_t(1'700'000'000)) {}
 
 SessionClock::time_point SessionClock::now() const {
@@ -260,12 +260,12 @@ Session::Session(SessionOptions options) : impl_(std::make_unique<Impl>()) {
     d.player = std::make_shared<PlaybackTransport>(
         PreparedFixture::prepare(std::move(fixture), std::move(playback)));
     d.transport = d.player;
-    d.clock = std::make_shared<SessionClock>(true);
+    d.clock = std::make_shared<SessionClock>(SessionClock::Time::Virtual);
     return;
   }
   std::shared_ptr<http::Transport> live = d.options.live_transport;
   if (!live) live = std::make_shared<http::CurlTransport>();
-  d.clock = std::make_shared<SessionClock>(false);
+  d.clock = std::make_shared<SessionClock>(SessionClock::Time::Real);
   sanitizer_options.rules = d.rules.sanitize;
   sanitizer_options.vault_url = d.options.vault_url;
   d.sanitizer = std::make_shared<Sanitizer>(sanitizer_options);

@@ -80,7 +80,8 @@ struct Response {
 /// block (an upstream call) without delaying other connections. An exception becomes a 500.
 using Handler = std::function<Response(const Request&)>;
 
-/// The standard reason phrase of a status code ("Not Found"), or "Unknown".
+/// The standard reason phrase of a status code ("Not Found"), or "" (as kv::http::reason_phrase;
+/// the status line then says "Unknown").
 std::string_view reason_phrase(int status);
 
 }  // namespace kv::httpserver

@@ -71,8 +71,12 @@ class MissingFixtureError : public std::runtime_error {
 /// can check the client's waits (poll intervals, retry back-off). Thread-safe.
 class SessionClock final : public Clock {
  public:
-  /// `virtual_time`: playback's instant sleeping.
-  explicit SessionClock(bool virtual_time);
+  /// Which time the clock keeps.
+  enum class Time {
+    Real,     ///< the system clock; sleeping sleeps (live and record)
+    Virtual,  ///< starts at a fixed instant; sleeping is instant and advances now() (playback)
+  };
+  explicit SessionClock(Time time);
   time_point now() const override;
   void sleep_for(std::chrono::milliseconds duration) override;
   /// True in playback: sleeping is instant.

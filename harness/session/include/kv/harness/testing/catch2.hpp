@@ -102,7 +102,10 @@ class VaultTest {
   }
 
   kv::SecretClient& client() { return test_.client(); }
-  TestSession& session() { return test_; }
+  /// The test's session: mode, exchanges, clock, variables (TestSession::session() is the Session
+  /// beneath it).
+  TestSession& test_session() { return test_; }
+  [[deprecated("use test_session()")]] TestSession& session() { return test_; }
   Mode mode() const { return test_.mode(); }
   /// A random name recorded under `variable` (see TestSession::random_name()).
   std::string random_name(const std::string& variable, const std::string& prefix = "kvtest-") {

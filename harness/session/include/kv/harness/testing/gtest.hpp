@@ -62,7 +62,10 @@ class VaultTest {
   }
 
   kv::SecretClient& client() { return test_.client(); }
-  TestSession& session() { return test_; }
+  /// The test's session: mode, exchanges, clock, variables (TestSession::session() is the Session
+  /// beneath it).
+  TestSession& test_session() { return test_; }
+  [[deprecated("use test_session()")]] TestSession& session() { return test_; }
   Mode mode() const { return test_.mode(); }
   std::string random_name(const std::string& variable, const std::string& prefix = "kvtest-") {
     return test_.random_name(variable, prefix);
@@ -98,7 +101,10 @@ class KeyVaultTest : public ::testing::Test {
     test_.reset();
   }
   kv::SecretClient& client() { return test_->client(); }
-  TestSession& session() { return *test_; }
+  /// The test's session: mode, exchanges, clock, variables (TestSession::session() is the Session
+  /// beneath it).
+  TestSession& test_session() { return *test_; }
+  [[deprecated("use test_session()")]] TestSession& session() { return *test_; }
   std::string random_name(const std::string& variable, const std::string& prefix = "kvtest-") {
     return test_->random_name(variable, prefix);
   }
