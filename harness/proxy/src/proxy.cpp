@@ -74,6 +74,11 @@ http::Request forwarded_request(const hs::Request& request, std::string url,
   return forward;
 }
 
+// The same, to `origin` with the request's own target and body.
+http::Request forwarded_request(const hs::Request& request, const std::string& origin) {
+  return forwarded_request(request, origin + request.target, request.body);
+}
+
 hs::Response text_response(int status, std::string text) {
   hs::Response response;
   response.status = status;
@@ -598,11 +603,9 @@ struct Proxy::Impl {
 
   hs::Response playback(ProxyRecording& r, const hs::Request& request) {
     const std::string origin = client_origin(request);
-    const http::Request actual =
-        forwarded_request(request, kFakeOrigin + request.target, request.body);
     http::Response answer;
     try {
-      answer = r.player->send(actual);
+      answer = r.player->send(forwarded_request(request, kFakeOrigin));
     } catch (const PlaybackMismatch& e) {
       if (!request.headers.contains("Authorization")) {
         // A probe without a token (the JS, .NET, Python and Go SDKs send one first) that the
@@ -726,11 +729,9 @@ struct Proxy::Impl {
     const std::string upstream = recording_upstream(r, request, &error);
     if (upstream.empty()) return proxy_error(400, "BadUpstream", error);
     const std::string origin = client_origin(request);
-    const http::Request forward =
-        forwarded_request(request, upstream + request.target, request.body);
     http::Response answer;
     try {
-      answer = r.recorder->send(forward);
+      answer = r.recorder->send(forwarded_request(request, upstream));
     } catch (const http::TransportError& e) {
       // Nothing is recorded for a request that got no answer; the client may retry.
       log("the upstream vault " + upstream + " did not answer " + request.method + " " +
