@@ -1,6 +1,5 @@
 // Measures GET secret on a live localvault over HTTPS with keep-alive from several connections.
 // Prints requests/s and latency percentiles. Usage: localvault_get_bench [connections] [seconds]
-#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -9,6 +8,7 @@
 #include <vector>
 
 #include "https_client.hpp"
+#include "load_figures.hpp"
 #include "process_stats.hpp"
 
 using namespace kv::localvault::testing;
@@ -60,26 +60,14 @@ int main(int argc, char** argv) {
   double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
   double server_cpu = cpu_seconds(server.pid()) - server_cpu_before;
 
-  std::vector<double> all;
-  for (const auto& l : latencies) all.insert(all.end(), l.begin(), l.end());
-  std::sort(all.begin(), all.end());
-  auto pct = [&](double p) {
-    return all.empty() ? 0.0
-                       : all[std::min(all.size() - 1, static_cast<std::size_t>(p * all.size()))];
-  };
+  const kv::testing::Latencies all(latencies);
   std::printf(
       "localvault GET secret, HTTPS keep-alive, %d connections, %.1f s (client on the same "
       "machine)\n",
       connections, elapsed);
-  std::printf("requests: %zu  errors: %d  throughput: %.0f req/s\n", all.size(), errors.load(),
-              static_cast<double>(all.size()) / elapsed);
-  std::printf("latency us: p50 %.0f  p90 %.0f  p99 %.0f  max %.0f\n", pct(0.50), pct(0.90),
-              pct(0.99), all.empty() ? 0.0 : all.back());
-  // Server CPU per request does not depend on what else shares the machine; it bounds what
-  // one core can serve when the clients run elsewhere.
-  if (!all.empty() && server_cpu > 0)
-    std::printf("server CPU: %.1f us/request (%.0f req/s per core), load average: %s",
-                1e6 * server_cpu / static_cast<double>(all.size()),
-                static_cast<double>(all.size()) / server_cpu, read_text("/proc/loadavg").c_str());
+  std::printf("requests: %zu  errors: %d  throughput: %.0f req/s\n", all.count(), errors.load(),
+              static_cast<double>(all.count()) / elapsed);
+  all.print();
+  kv::testing::print_cpu_per_request("server", server_cpu, all.count());
   return errors == 0 ? 0 : 1;
 }

@@ -8,7 +8,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -21,6 +20,7 @@
 #include "https_client.hpp"
 #include "kv/harness/fixture.hpp"
 #include "kv/harness/internal/random.hpp"
+#include "load_figures.hpp"
 #include "process_stats.hpp"
 #include "text_file.hpp"
 
@@ -119,24 +119,13 @@ int bench_proxy(const fs::path& dir, int connections, int per_connection) {
   int status = 0;
   waitpid(proxy.pid, &status, 0);
 
-  std::vector<double> all;
-  for (const auto& l : latencies) all.insert(all.end(), l.begin(), l.end());
-  std::sort(all.begin(), all.end());
-  auto pct = [&](double p) {
-    return all.empty() ? 0.0
-                       : all[std::min(all.size() - 1, static_cast<std::size_t>(p * all.size()))];
-  };
+  const kv::testing::Latencies all(latencies);
   std::printf("kvharness proxy playback GET, HTTPS keep-alive, %d connection%s, %zu requests\n",
-              connections, connections == 1 ? "" : "s", all.size());
-  std::printf("requests: %zu  errors: %d  throughput: %.0f req/s  (%.2f s wall)\n", all.size(),
-              errors.load(), static_cast<double>(all.size()) / elapsed, elapsed);
-  std::printf("latency us: p50 %.0f  p90 %.0f  p99 %.0f  max %.0f\n", pct(0.50), pct(0.90),
-              pct(0.99), all.empty() ? 0.0 : all.back());
-  if (!all.empty() && cpu > 0) {
-    std::printf("proxy CPU: %.1f us/request (%.0f req/s per core), load average: %s",
-                1e6 * cpu / static_cast<double>(all.size()), static_cast<double>(all.size()) / cpu,
-                read_text("/proc/loadavg").c_str());
-  }
+              connections, connections == 1 ? "" : "s", all.count());
+  std::printf("requests: %zu  errors: %d  throughput: %.0f req/s  (%.2f s wall)\n", all.count(),
+              errors.load(), static_cast<double>(all.count()) / elapsed, elapsed);
+  all.print();
+  kv::testing::print_cpu_per_request("proxy", cpu, all.count());
   const bool clean = WIFEXITED(status) && WEXITSTATUS(status) == 0;
   std::printf("proxy exit: %s\n\n", clean ? "0 (every entry used, no miss)" : "not clean");
   return errors == 0 && clean ? 0 : 1;

@@ -203,6 +203,18 @@ struct detail::SecretClientImpl {
     next = page.next_link.empty() ? std::nullopt
                                   : std::optional<std::string>(std::move(page.next_link));
   }
+
+  // The first page of a listing: the one `options.NextPageToken` names, else the first of the
+  // listing at `path` (`options.MaxResults` items at most).
+  template <class Item>
+  void fetch_first_page(const GetPropertiesOfSecretsOptions& options,
+                        std::initializer_list<std::string_view> path, std::vector<Item>& items,
+                        std::optional<std::string>& next,
+                        std::shared_ptr<const http::Response>& raw) const {
+    const std::string link = options.NextPageToken ? resolve_next_link(*options.NextPageToken)
+                                                   : url(path, options.MaxResults);
+    fetch_page(link, items, next, raw);
+  }
 };
 
 SecretClient::SecretClient(const std::string& vaultUrl, std::shared_ptr<TokenCredential> credential,
@@ -267,9 +279,7 @@ SecretPropertiesPagedResponse SecretClient::GetPropertiesOfSecrets(
     const GetPropertiesOfSecretsOptions& options) const {
   SecretPropertiesPagedResponse page;
   page.client_ = impl_;
-  std::string url = options.NextPageToken ? impl_->resolve_next_link(*options.NextPageToken)
-                                          : impl_->url({"/secrets"}, options.MaxResults);
-  impl_->fetch_page(url, page.Items, page.NextPageToken, page.RawResponse);
+  impl_->fetch_first_page(options, {"/secrets"}, page.Items, page.NextPageToken, page.RawResponse);
   return page;
 }
 
@@ -278,10 +288,8 @@ SecretPropertiesPagedResponse SecretClient::GetPropertiesOfSecretsVersions(
   check_name(name, "name");
   SecretPropertiesPagedResponse page;
   page.client_ = impl_;
-  std::string url = options.NextPageToken
-                        ? impl_->resolve_next_link(*options.NextPageToken)
-                        : impl_->url({"/secrets/", name, "/versions"}, options.MaxResults);
-  impl_->fetch_page(url, page.Items, page.NextPageToken, page.RawResponse);
+  impl_->fetch_first_page(options, {"/secrets/", name, "/versions"}, page.Items, page.NextPageToken,
+                          page.RawResponse);
   return page;
 }
 
@@ -289,9 +297,8 @@ DeletedSecretPagedResponse SecretClient::GetDeletedSecrets(
     const GetDeletedSecretsOptions& options) const {
   DeletedSecretPagedResponse page;
   page.client_ = impl_;
-  std::string url = options.NextPageToken ? impl_->resolve_next_link(*options.NextPageToken)
-                                          : impl_->url({"/deletedsecrets"}, options.MaxResults);
-  impl_->fetch_page(url, page.Items, page.NextPageToken, page.RawResponse);
+  impl_->fetch_first_page(options, {"/deletedsecrets"}, page.Items, page.NextPageToken,
+                          page.RawResponse);
   return page;
 }
 

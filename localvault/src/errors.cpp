@@ -50,11 +50,18 @@ CoreResponse deleted_but_recoverable(std::string_view name) {
               "ObjectIsDeletedButRecoverable");
 }
 
-CoreResponse being_deleted_recreate(std::string_view name) {
+namespace {
+// 409: secret `name` is in the middle of `what` ("deleted", "recovered") and cannot be re-created.
+CoreResponse busy(std::string_view name, std::string_view what, const char* code) {
   return make(409, "Conflict",
-              "Secret " + std::string(name) +
-                  " is currently being deleted and cannot be re-created; retry later.",
-              "ObjectIsBeingDeleted");
+              "Secret " + std::string(name) + " is currently being " + std::string(what) +
+                  " and cannot be re-created; retry later.",
+              code);
+}
+}  // namespace
+
+CoreResponse being_deleted_recreate(std::string_view name) {
+  return busy(name, "deleted", "ObjectIsBeingDeleted");
 }
 
 CoreResponse being_deleted() {
@@ -62,10 +69,7 @@ CoreResponse being_deleted() {
 }
 
 CoreResponse being_recovered(std::string_view name) {
-  return make(409, "Conflict",
-              "Secret " + std::string(name) +
-                  " is currently being recovered and cannot be re-created; retry later.",
-              "ObjectIsBeingRecovered");
+  return busy(name, "recovered", "ObjectIsBeingRecovered");
 }
 
 CoreResponse purge_protected() {

@@ -1,5 +1,6 @@
 // The twelve secrets operations and the soft-delete life cycle (reference state table).
 #include <algorithm>
+#include <optional>
 
 #include "kv/localvault/encoding.hpp"
 #include "kv/localvault/errors.hpp"
@@ -20,6 +21,16 @@ CoreResponse json_response(const nlohmann::ordered_json& body) {
 CoreResponse changed(CoreResponse response) {
   response.state_changed = true;
   return response;
+}
+
+// The answer of an operation that needs secret `name` in phase `wanted` when it is in `phase`
+// instead (nothing when it is the wanted one): a secret being deleted or being recovered says so,
+// any other is not found.
+std::optional<CoreResponse> unless_in(Phase wanted, Phase phase, const std::string& name) {
+  if (phase == wanted) return std::nullopt;
+  if (phase == Phase::Deleting) return errors::being_deleted();
+  if (phase == Phase::Recovering) return errors::being_recovered(name);
+  return errors::secret_not_found(name);
 }
 
 std::string skiptoken(const std::string& marker) {
@@ -153,16 +164,7 @@ CoreResponse VaultService::list_deleted(Call& call) {
 }
 
 CoreResponse VaultService::delete_secret(Call& call, const std::string& name) {
-  switch (phase_of(name, call.now_ms)) {
-    case Phase::Active:
-      break;
-    case Phase::Deleting:
-      return errors::being_deleted();
-    case Phase::Recovering:
-      return errors::being_recovered(name);
-    default:
-      return errors::secret_not_found(name);
-  }
+  if (auto refused = unless_in(Phase::Active, phase_of(name, call.now_ms), name)) return *refused;
   std::string key = name_key(name);
   remember(call, key);
   SecretRecord& record = state_.secrets.at(key);
@@ -196,18 +198,9 @@ CoreResponse VaultService::get_deleted(Call& call, const std::string& name) {
 }
 
 CoreResponse VaultService::purge_deleted(Call& call, const std::string& name) {
-  switch (phase_of(name, call.now_ms)) {
-    case Phase::Deleted:
-      break;
-    case Phase::Deleting:
-      return errors::being_deleted();
-    case Phase::Recovering:
-      return errors::being_recovered(name);
-    case Phase::Purging:
-      return errors::deleted_secret_not_found(name);
-    default:
-      return errors::secret_not_found(name);
-  }
+  const Phase phase = phase_of(name, call.now_ms);
+  if (phase == Phase::Purging) return errors::deleted_secret_not_found(name);
+  if (auto refused = unless_in(Phase::Deleted, phase, name)) return *refused;
   if (options_.recovery_level.find("Purgeable") == std::string::npos)
     return errors::purge_protected();
   std::string key = name_key(name);
@@ -220,16 +213,7 @@ CoreResponse VaultService::purge_deleted(Call& call, const std::string& name) {
 }
 
 CoreResponse VaultService::recover_deleted(Call& call, const std::string& name) {
-  switch (phase_of(name, call.now_ms)) {
-    case Phase::Deleted:
-      break;
-    case Phase::Deleting:
-      return errors::being_deleted();
-    case Phase::Recovering:
-      return errors::being_recovered(name);
-    default:
-      return errors::secret_not_found(name);
-  }
+  if (auto refused = unless_in(Phase::Deleted, phase_of(name, call.now_ms), name)) return *refused;
   remember(call, name_key(name));
   SecretRecord& record = state_.secrets.at(name_key(name));
   record.deleted = false;

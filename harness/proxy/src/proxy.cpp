@@ -62,6 +62,23 @@ http::Headers forwarded_headers(const hs::Headers& in) {
   return out;
 }
 
+// What a client's `request` becomes on its way on: its method, `url`, `body` and the headers
+// forwarded_headers() keeps.
+http::Request forwarded_request(const hs::Request& request, std::string url,
+                                std::string_view body) {
+  http::Request forward;
+  forward.method = request.method;
+  forward.url = std::move(url);
+  forward.headers = forwarded_headers(request.headers);
+  forward.body = http::to_bytes(body);
+  return forward;
+}
+
+// The same, to `origin` with the request's own target and body.
+http::Request forwarded_request(const hs::Request& request, const std::string& origin) {
+  return forwarded_request(request, origin + request.target, request.body);
+}
+
 hs::Response text_response(int status, std::string text) {
   hs::Response response;
   response.status = status;
@@ -586,14 +603,9 @@ struct Proxy::Impl {
 
   hs::Response playback(ProxyRecording& r, const hs::Request& request) {
     const std::string origin = client_origin(request);
-    http::Request actual;
-    actual.method = request.method;
-    actual.url = kFakeOrigin + request.target;
-    actual.headers = forwarded_headers(request.headers);
-    actual.body = http::to_bytes(request.body);
     http::Response answer;
     try {
-      answer = r.player->send(actual);
+      answer = r.player->send(forwarded_request(request, kFakeOrigin));
     } catch (const PlaybackMismatch& e) {
       if (!request.headers.contains("Authorization")) {
         // A probe without a token (the JS, .NET, Python and Go SDKs send one first) that the
@@ -653,11 +665,7 @@ struct Proxy::Impl {
         if (second != std::string::npos) target = "/" + lv->tenant_id() + target.substr(second);
       }
     }
-    http::Request forward;
-    forward.method = request.method;
-    forward.url = upstream + target;
-    forward.headers = forwarded_headers(request.headers);
-    forward.body = http::to_bytes(body);
+    const http::Request forward = forwarded_request(request, upstream + target, body);
     http::Response answer;
     try {
       answer = transport()->send(forward);
@@ -721,14 +729,9 @@ struct Proxy::Impl {
     const std::string upstream = recording_upstream(r, request, &error);
     if (upstream.empty()) return proxy_error(400, "BadUpstream", error);
     const std::string origin = client_origin(request);
-    http::Request forward;
-    forward.method = request.method;
-    forward.url = upstream + request.target;
-    forward.headers = forwarded_headers(request.headers);
-    forward.body = http::to_bytes(request.body);
     http::Response answer;
     try {
-      answer = r.recorder->send(forward);
+      answer = r.recorder->send(forwarded_request(request, upstream));
     } catch (const http::TransportError& e) {
       // Nothing is recorded for a request that got no answer; the client may retry.
       log("the upstream vault " + upstream + " did not answer " + request.method + " " +

@@ -15,36 +15,29 @@ here="$(cd "$(dirname "$0")" && pwd)"
 # shellcheck source=proxy-helpers.sh
 . "$here/proxy-helpers.sh"
 system_bundle=/etc/ssl/certs/ca-certificates.crt
-fail() { echo "FAILED: $*"; exit 1; }
 
-run_sample() {  # URL CERT LOG: the sample with the proxy as vault and authority
+run_sample() {  # URL CERT MODE: the sample with the proxy as vault and authority; $work/MODE.log
   cat "$system_bundle" "$2" >"$work/bundle.crt"
   set +e
   AZURE_TOKEN_CREDENTIALS=EnvironmentCredential AZURE_TENANT_ID=sdk-tenant \
     AZURE_CLIENT_ID=sdk-client AZURE_CLIENT_SECRET="$client_secret" AZURE_AUTHORITY_HOST="$1" \
     AZURE_KEYVAULT_URL="$1" \
     timeout 240 unshare -m sh -c 'mount --bind "$1" /etc/ssl/certs/ca-certificates.crt && cd "$2" && exec "$3"' \
-    sh "$work/bundle.crt" "$work/run" "$sample" >"$3" 2>&1
+    sh "$work/bundle.crt" "$work/run" "$sample" >"$work/$3.log" 2>&1
   local status=$?
   set -e
   return $status
 }
 
 if [ "${1:-}" = "--offline-playback" ]; then
-  kvharness=$2
-  start_proxy playback "$kvharness" --mode playback --fixture "$work/recordings/cpp-sample.json"
   rm -rf "$work/run" && mkdir "$work/run"
-  run_sample "$proxy_url" "$proxy_cert" "$work/playback.log" ||
-    { cat "$work/playback.log" "$work/playback.err"; fail "the sample failed in playback"; }
-  stop_proxy
-  [ "$proxy_status" = 0 ] || { cat "$work/playback.err"; fail "playback exited $proxy_status"; }
+  proxy_pass playback "$2" "$work/recordings/cpp-sample.json" run_sample
   exit 0
 fi
 
 shared=$2
 sdk_build=$3
 sdk_src="$shared/azure-sdk-for-cpp"
-skip() { echo "SKIPPED: $*"; exit 77; }
 [ -x "$sdk_src/build.sh" ] || skip "$sdk_src is missing (the official C++ SDK subset)"
 [ "$(id -u)" -eq 0 ] || skip "needs root for a private mount namespace (unshare -m)"
 unshare -m true 2>/dev/null || skip "unshare -m is not permitted here"
@@ -57,27 +50,18 @@ sample=$("$sdk_src/build.sh" "$sdk_build/sdk" | tail -1)
 [ -x "$sample" ] || fail "building the SDK sample failed (logs in $sdk_build)"
 export sample
 
-work=$(mktemp -d /tmp/kvharness-proxy-cpp.XXXXXX)
-export work
-proxy_pid=
-cleanup() { [ -n "$proxy_pid" ] && kill "$proxy_pid" 2>/dev/null; wait 2>/dev/null; rm -rf "$work"; }
-trap cleanup EXIT
+new_work_dir cpp
 export client_secret
 client_secret="cpp-secret-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 
-start_proxy record "$kvharness" --mode record --fixture "$work/recordings/cpp-sample.json" \
+mkdir "$work/run"
+record_and_check "$kvharness" "$work/recordings/cpp-sample.json" run_sample \
   --tenant sdk-tenant --localvault-arg=--delete-delay --localvault-arg=100 \
   --localvault-arg=--purge-delay --localvault-arg=100
-mkdir "$work/run"
-run_sample "$proxy_url" "$proxy_cert" "$work/record.log" ||
-  { cat "$work/record.log" "$work/record.err"; fail "the sample failed while recording"; }
-stop_proxy
-[ "$proxy_status" = 0 ] || { cat "$work/record.err"; fail "record exited $proxy_status"; }
 cat "$work/record.log"
-check_recording "$kvharness" "$work/recordings"
 grep -q "$client_secret" "$work/recordings/cpp-sample.json" && fail "the client secret was written"
 grep -q '%2F' "$work/recordings/cpp-sample.json" || echo "note: no GET of the latest version as /%2F"
 
-offline "$0" --offline-playback "$kvharness"
+replay_offline "$kvharness"
 echo "--- replayed offline:"; cat "$work/playback.log"
 echo "the official C++ SDK sample recorded and replayed through kvharness proxy"

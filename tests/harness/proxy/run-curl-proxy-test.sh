@@ -10,8 +10,6 @@ here="$(cd "$(dirname "$0")" && pwd)"
 # shellcheck source=proxy-helpers.sh
 . "$here/proxy-helpers.sh"
 
-fail() { echo "FAILED: $*"; exit 1; }
-
 # The client: a token from the proxy (as authority), then the vault calls; prints one line per
 # call (status and the body with the proxy's origin replaced by ORIGIN, so runs compare).
 client_flow() {
@@ -39,13 +37,15 @@ client_flow() {
   done
 }
 
+curl_client() {  # URL CERT MODE: client_flow with $secret and $value, its lines in $work/MODE.txt
+  client_flow "$1" "$2" "$secret" "$value" >"$work/$3.txt"
+}
+
 if [ "${1:-}" = "--offline-playback" ]; then
   # Second half, inside the network namespace: $work and $secret come from the first half.
   kvharness=$2
-  start_proxy playback "$kvharness" --mode playback --fixture "$work/recordings/curl.json"
-  client_flow "$proxy_url" "$proxy_cert" "any-other-secret" "curl-value" >"$work/playback.txt"
-  stop_proxy
-  [ "$proxy_status" = 0 ] || { cat "$work/playback.err"; fail "playback exited $proxy_status"; }
+  secret=any-other-secret value=curl-value
+  proxy_pass playback "$kvharness" "$work/recordings/curl.json" curl_client
 
   start_proxy edited "$kvharness" --mode playback --fixture "$work/recordings/curl.json"
   client_flow "$proxy_url" "$proxy_cert" "any-other-secret" "edited-value" >"$work/edited.txt" || true
@@ -54,19 +54,11 @@ if [ "${1:-}" = "--offline-playback" ]; then
   exit 0
 fi
 
-command -v curl >/dev/null 2>&1 || { echo "SKIPPED: curl is not installed"; exit 77; }
-can_go_offline || { echo "SKIPPED: unshare -n with a loopback interface is not permitted here"; exit 77; }
+command -v curl >/dev/null 2>&1 || skip "curl is not installed"
+can_go_offline || skip "unshare -n with a loopback interface is not permitted here"
 
-work=$(mktemp -d /tmp/kvharness-proxy-curl.XXXXXX)
-export work
-proxy_pid=
-cleanup() {
-  [ -n "$proxy_pid" ] && kill "$proxy_pid" 2>/dev/null
-  [ -n "${lv_pid:-}" ] && kill "$lv_pid" 2>/dev/null
-  wait 2>/dev/null
-  rm -rf "$work"
-}
-trap cleanup EXIT
+cleanup_more() { if [ -n "${lv_pid:-}" ]; then kill "$lv_pid" 2>/dev/null || true; fi; }
+new_work_dir curl
 
 secret="curl-secret-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 LOCALVAULT_CLIENT_SECRET="$secret" "$localvault" --port 0 --ready-file "$work/lv.ready" \
@@ -77,11 +69,9 @@ for _ in $(seq 1 500); do [ -s "$work/lv.ready" ] && break; sleep 0.02; done
 [ -s "$work/lv.ready" ] || { cat "$work/lv.err"; fail "localvault did not start"; }
 lv_url=$(head -n1 "$work/lv.ready")
 
-start_proxy record "$kvharness" --mode record --fixture "$work/recordings/curl.json" \
+value=curl-value
+proxy_pass record "$kvharness" "$work/recordings/curl.json" curl_client \
   --upstream "$lv_url" --authority "$lv_url" --upstream-ca "$work/lv.pem"
-client_flow "$proxy_url" "$proxy_cert" "$secret" "curl-value" >"$work/record.txt"
-stop_proxy
-[ "$proxy_status" = 0 ] || { cat "$work/record.err"; fail "record exited $proxy_status"; }
 kill "$lv_pid"; wait "$lv_pid" 2>/dev/null || true; lv_pid=
 
 echo "--- recorded through the proxy:"; cat "$work/record.txt"
@@ -102,9 +92,8 @@ grep -q "127.0.0.1:$lv_port" "$work/recordings/curl.json" && fail "the fixture n
 grep -q 'fakevault.vault.azure.net' "$work/recordings/curl.json" || fail "the fixture does not use the fake host"
 check_recording "$kvharness" "$work/recordings"
 
-offline "$0" --offline-playback "$kvharness"
-echo "--- replayed offline:"; cat "$work/playback.txt"
-diff "$work/record.txt" "$work/playback.txt" || fail "the playback answers differ from the recorded ones"
+replay_offline "$kvharness"
+compare_runs txt
 
 echo "--- replayed with an edited PUT body:"; cat "$work/edited.txt"
 first=$(head -n1 "$work/edited.txt")

@@ -9,51 +9,37 @@ here="$(cd "$(dirname "$0")" && pwd)"
 sdk_js="$here/../../sdk-js"
 # shellcheck source=proxy-helpers.sh
 . "$here/proxy-helpers.sh"
-fail() { echo "FAILED: $*"; exit 1; }
 
-run_client() {  # URL CERT RESULT_FILE
-  PROXY_URL=$1 NODE_EXTRA_CA_CERTS=$2 PROXY_RESULT_FILE=$3 \
+run_client() {  # URL CERT MODE: the client's results in $work/MODE.json
+  PROXY_URL=$1 NODE_EXTRA_CA_CERTS=$2 PROXY_RESULT_FILE="$work/$3.json" \
     node --test --test-reporter=spec "$sdk_js/proxy-seed.test.mjs"
 }
 
 if [ "${1:-}" = "--offline-playback" ]; then
-  kvharness=$2
-  start_proxy playback "$kvharness" --mode playback --fixture "$work/recordings/sdk-js.json"
-  run_client "$proxy_url" "$proxy_cert" "$work/playback.json" || { cat "$work/playback.err"; fail "the client failed in playback"; }
-  stop_proxy
-  [ "$proxy_status" = 0 ] || { cat "$work/playback.err"; fail "playback exited $proxy_status"; }
+  proxy_pass playback "$2" "$work/recordings/sdk-js.json" run_client
   exit 0
 fi
 
 if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
-  echo "SKIPPED: node and npm are needed for the @azure/keyvault-secrets test"; exit 77
+  skip "node and npm are needed for the @azure/keyvault-secrets test"
 fi
-can_go_offline || { echo "SKIPPED: unshare -n with a loopback interface is not permitted here"; exit 77; }
+can_go_offline || skip "unshare -n with a loopback interface is not permitted here"
 if [ ! -d "$sdk_js/node_modules/@azure/keyvault-secrets" ]; then
-  (cd "$sdk_js" && npm ci --no-audit --no-fund) || { echo "SKIPPED: npm ci could not install the SDK"; exit 77; }
+  (cd "$sdk_js" && npm ci --no-audit --no-fund) || skip "npm ci could not install the SDK"
 fi
 
-work=$(mktemp -d /tmp/kvharness-proxy-js.XXXXXX)
-export work
-proxy_pid=
-cleanup() { [ -n "$proxy_pid" ] && kill "$proxy_pid" 2>/dev/null; wait 2>/dev/null; rm -rf "$work"; }
-trap cleanup EXIT
+new_work_dir js
 export PROXY_RUN_ID
 PROXY_RUN_ID=$(date +%s%N | tail -c 9)
 export PROXY_CLIENT_SECRET
 PROXY_CLIENT_SECRET="js-secret-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 
-start_proxy record "$kvharness" --mode record --fixture "$work/recordings/sdk-js.json" \
+record_and_check "$kvharness" "$work/recordings/sdk-js.json" run_client \
   --localvault-arg=--delete-delay --localvault-arg=100 --localvault-arg=--purge-delay \
   --localvault-arg=100
-run_client "$proxy_url" "$proxy_cert" "$work/record.json" || { cat "$work/record.err"; fail "the client failed while recording"; }
-stop_proxy
-[ "$proxy_status" = 0 ] || { cat "$work/record.err"; fail "record exited $proxy_status"; }
-check_recording "$kvharness" "$work/recordings"
 grep -q "$PROXY_CLIENT_SECRET" "$work/recordings/sdk-js.json" && fail "the client secret was written"
 grep -c '"StatusCode": 401' "$work/recordings/sdk-js.json" >/dev/null || fail "the client's probe was not recorded"
 
-offline "$0" --offline-playback "$kvharness"
-echo "--- the client saw:"; cat "$work/record.json"
-diff "$work/record.json" "$work/playback.json" || fail "playback results differ from the recorded run"
+replay_offline "$kvharness"
+compare_runs json
 echo "the official JS client recorded and replayed the seed flow through kvharness proxy"
