@@ -78,14 +78,12 @@ int run(const ServerOptions& o) {
   serve.stop_signals = {SIGINT, SIGTERM};
   serve.now_ms = wall_clock_ms;
 
-  // The service needs its default URL before the port is known; bind first, then build it.
-  VaultService* service_ptr = nullptr;
-  std::unique_ptr<VaultService> service;
+  // The server is built over the service, so the service comes first, before bind() picks the
+  // port: its default URL (only for a request without a valid Host header) has none.
   vault.default_base_url = "https://" + url_host(o.host);
-  service = std::make_unique<VaultService>(vault, std::move(tokens), BackupCodec(backup_key),
-                                           random, std::move(initial), std::move(store));
-  service_ptr = service.get();
-  HttpsServer server(*service_ptr, identity, serve);
+  auto service = std::make_unique<VaultService>(vault, std::move(tokens), BackupCodec(backup_key),
+                                                random, std::move(initial), std::move(store));
+  HttpsServer server(*service, identity, serve);
   int port = server.bind(o.host, o.port);
   std::string url = "https://" + url_host(o.host) + ":" + std::to_string(port);
 

@@ -1,6 +1,4 @@
-// `kvharness check`.
-#include <cxxopts.hpp>
-
+// `kvharness check`: kv::scenario::check_paths as a command.
 #include <iostream>
 
 #include "commands.hpp"
@@ -24,43 +22,21 @@ int check_command(int argc, char** argv) {
       cxxopts::value<std::string>()->default_value(""))("h,help", "show this help")(
       "paths", "scenario files or folders, and recordings/ folders or files",
       cxxopts::value<std::vector<std::string>>());
-  options.parse_positional({"paths"});
-  cxxopts::ParseResult args;
-  try {
-    args = options.parse(argc, argv);
-  } catch (const cxxopts::exceptions::exception& e) {
-    std::cerr << "kvharness check: " << e.what() << "\n(see kvharness check --help)\n";
-    return kUsage;
-  }
-  if (args.count("help")) {
-    std::cout << options.help()
-              << "\nExit codes: 0 everything is valid, 1 problems were found, 2 usage error.\n\n"
-                 "Examples:\n"
-                 "  kvharness check                      scenarios/ and their recordings\n"
-                 "  kvharness check scenarios/x.json\n"
-                 "  kvharness check scenarios/ recordings/\n"
-                 "  kvharness check --max-age 90 --api-version 7.5 recordings/\n";
-    return kSuccess;
-  }
-  std::vector<std::string> paths;
-  if (args.count("paths")) paths = args["paths"].as<std::vector<std::string>>();
-  if (paths.empty()) paths = {"scenarios"};
+  const auto args =
+      parse_options(options, argc, argv,
+                    "\nExit codes: 0 everything is valid, 1 problems were found, 2 usage error.\n\n"
+                    "Examples:\n"
+                    "  kvharness check                      scenarios/ and their recordings\n"
+                    "  kvharness check scenarios/x.json\n"
+                    "  kvharness check scenarios/ recordings/\n"
+                    "  kvharness check --max-age 90 --api-version 7.5 recordings/\n",
+                    "paths");
   scenario::CheckOptions check;
   check.recordings_dir = args["recordings"].as<std::string>();
   check.api_version = args["api-version"].as<std::string>();
-  if (args.count("max-age")) {
-    check.max_age_days = args["max-age"].as<int>();
-    if (*check.max_age_days < 0) {
-      std::cerr << "kvharness check: --max-age must be a number of days, 0 or more\n";
-      return kUsage;
-    }
-  }
-  auto report = scenario::check_paths(paths, check);
-  for (const auto& problem : report.problems) std::cout << problem.message() << "\n";
-  std::cout << (report.problems.empty()
-                    ? "ok: "
-                    : std::to_string(report.problems.size()) + " problem(s) in ")
-            << report.scenarios << " scenario(s) and " << report.fixtures << " recording(s)\n";
+  if (args.count("max-age")) check.max_age_days = args["max-age"].as<int>();
+  const auto report = scenario::check_paths(paths_or(args, "paths", "scenarios"), check);
+  std::cout << report.to_text();
   return report.ok() ? kSuccess : kFailure;
 }
 

@@ -1,22 +1,13 @@
 // The kvharness subcommands. Each returns the process exit code: 0 success, 1 failure found,
-// 2 usage or configuration error.
+// 2 usage or configuration error (options.hpp: ExitCode, and the exceptions main turns into one).
 #pragma once
 
-#include <string>
-#include <vector>
-
-#include "kv/scenario/scenario.hpp"
+#include "options.hpp"
 
 namespace kv::cli {
 
-/// Exit codes shared by every subcommand.
-enum ExitCode { kSuccess = 0, kFailure = 1, kUsage = 2 };
-
 /// `kvharness run`: runs scenarios live, records them, or replays them.
 int run_command(int argc, char** argv);
-/// Loads every scenario file, printing each one's errors; false (nothing to run) when any fails.
-bool load_scenarios(const std::vector<std::string>& files, const char* command,
-                    std::vector<scenario::Scenario>& out);
 /// `kvharness check`: validates scenario files and fixtures without running anything.
 int check_command(int argc, char** argv);
 /// `kvharness lint [PATHS...]`: checks recordings against the secrets life cycle.

@@ -1,6 +1,4 @@
 // `kvharness diff OLD NEW`.
-#include <cxxopts.hpp>
-
 #include <iostream>
 
 #include "commands.hpp"
@@ -18,40 +16,21 @@ int diff_command(int argc, char** argv) {
                         "also report ids, dates, backup blobs, page tokens and repeated polls")(
       "h,help", "show this help")("files", "the two recordings",
                                   cxxopts::value<std::vector<std::string>>());
-  options.parse_positional({"files"});
-  cxxopts::ParseResult args;
-  try {
-    args = options.parse(argc, argv);
-  } catch (const cxxopts::exceptions::exception& e) {
-    std::cerr << "kvharness diff: " << e.what() << "\n(see kvharness diff --help)\n";
-    return kUsage;
-  }
-  if (args.count("help")) {
-    std::cout
-        << options.help()
-        << "\nExit codes: 0 the recordings agree, 1 they differ, 2 usage error or unreadable "
-           "file.\n\n"
-           "Examples:\n"
-           "  kvharness diff recordings/backup_restore.json /tmp/rerecord/backup_restore.json\n"
-           "  kvharness diff --strict old.json new.json\n";
-    return kSuccess;
-  }
+  const auto args = parse_options(
+      options, argc, argv,
+      "\nExit codes: 0 the recordings agree, 1 they differ, 2 usage error or unreadable "
+      "file.\n\n"
+      "Examples:\n"
+      "  kvharness diff recordings/backup_restore.json /tmp/rerecord/backup_restore.json\n"
+      "  kvharness diff --strict old.json new.json\n",
+      "files");
   std::vector<std::string> files;
   if (args.count("files")) files = args["files"].as<std::vector<std::string>>();
   if (files.size() != 2) {
-    std::cerr << "kvharness diff: expected two recordings (OLD NEW), got " << files.size()
-              << "\n(see kvharness diff --help)\n";
-    return kUsage;
+    throw UsageError("expected two recordings (OLD NEW), got " + std::to_string(files.size()));
   }
-  harness::Fixture old_fixture;
-  harness::Fixture new_fixture;
-  try {
-    old_fixture = harness::load_fixture(files[0]);
-    new_fixture = harness::load_fixture(files[1]);
-  } catch (const std::exception& e) {
-    std::cerr << "kvharness diff: " << e.what() << "\n";
-    return kUsage;
-  }
+  const auto old_fixture = harness::load_fixture(files[0]);
+  const auto new_fixture = harness::load_fixture(files[1]);
   harness::DiffOptions diff_options;
   diff_options.ignore_volatile = args.count("strict") == 0;
   auto diff = harness::diff_fixtures(old_fixture, new_fixture, diff_options);

@@ -1,6 +1,4 @@
 // `kvharness export --har FIXTURE`.
-#include <cxxopts.hpp>
-
 #include <iostream>
 
 #include "commands.hpp"
@@ -18,37 +16,22 @@ int export_command(int argc, char** argv) {
   options.add_options()("har", "the recording to convert", cxxopts::value<std::string>())(
       "o,output", "write to FILE instead of standard output",
       cxxopts::value<std::string>()->default_value(""))("h,help", "show this help");
-  cxxopts::ParseResult args;
-  try {
-    args = options.parse(argc, argv);
-  } catch (const cxxopts::exceptions::exception& e) {
-    std::cerr << "kvharness export: " << e.what() << "\n(see kvharness export --help)\n";
-    return kUsage;
-  }
-  if (args.count("help")) {
-    std::cout << options.help()
-              << "\nExamples:\n"
-                 "  kvharness export --har recordings/backup_restore.json > backup_restore.har\n"
-                 "  kvharness export --har recordings/paging.json -o paging.har\n";
-    return kSuccess;
-  }
+  const auto args =
+      parse_options(options, argc, argv,
+                    "\nExamples:\n"
+                    "  kvharness export --har recordings/backup_restore.json > backup_restore.har\n"
+                    "  kvharness export --har recordings/paging.json -o paging.har\n");
   if (!args.count("har") || !args.unmatched().empty()) {
-    std::cerr << "kvharness export: expected --har FIXTURE\n(see kvharness export --help)\n";
-    return kUsage;
+    throw UsageError("expected --har FIXTURE");
   }
-  try {
-    auto fixture = harness::load_fixture(args["har"].as<std::string>());
-    std::string text =
-        harness::export_har(fixture).dump(2, ' ', false, harness::Json::error_handler_t::replace) +
-        "\n";
-    if (args["output"].as<std::string>().empty()) {
-      std::cout << text;
-    } else {
-      harness::write_file_atomically(args["output"].as<std::string>(), text);
-    }
-  } catch (const std::exception& e) {
-    std::cerr << "kvharness export: " << e.what() << "\n";
-    return kUsage;
+  const auto fixture = harness::load_fixture(args["har"].as<std::string>());
+  const std::string text =
+      harness::export_har(fixture).dump(2, ' ', false, harness::Json::error_handler_t::replace) +
+      "\n";
+  if (args["output"].as<std::string>().empty()) {
+    std::cout << text;
+  } else {
+    harness::write_file_atomically(args["output"].as<std::string>(), text);
   }
   return kSuccess;
 }

@@ -54,19 +54,14 @@ int main(int argc, char** argv) {
   // proxy handles SIGINT and SIGTERM itself: they end its recordings, which are then saved.
   if (command != "proxy") kv::harness::install_termination_cleanup();
   // Subcommands see their own name as argv[0], so their --help reads "kvharness run ...".
-  int sub_argc = argc - 1;
-  char** sub_argv = argv + 1;
-  try {
-    if (command == "run") return kv::cli::run_command(sub_argc, sub_argv);
-    if (command == "check") return kv::cli::check_command(sub_argc, sub_argv);
-    if (command == "lint") return kv::cli::lint_command(sub_argc, sub_argv);
-    if (command == "verify") return kv::cli::verify_command(sub_argc, sub_argv);
-    if (command == "diff") return kv::cli::diff_command(sub_argc, sub_argv);
-    if (command == "export") return kv::cli::export_command(sub_argc, sub_argv);
-    if (command == "proxy") return kv::cli::proxy_command(sub_argc, sub_argv);
-  } catch (const std::exception& e) {
-    std::cerr << "kvharness " << command << ": " << e.what() << "\n";
-    return kv::cli::kUsage;
+  using Command = int (*)(int, char**);
+  const std::pair<const char*, Command> commands[] = {
+      {"run", kv::cli::run_command},    {"check", kv::cli::check_command},
+      {"lint", kv::cli::lint_command},  {"verify", kv::cli::verify_command},
+      {"diff", kv::cli::diff_command},  {"export", kv::cli::export_command},
+      {"proxy", kv::cli::proxy_command}};
+  for (const auto& [name, run] : commands) {
+    if (command == name) return kv::cli::run_guarded(name, run, argc - 1, argv + 1);
   }
   std::cerr << "kvharness: unknown command \"" << command << "\"\n\n" << kUsage;
   return kv::cli::kUsage;

@@ -8,6 +8,8 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <stdexcept>
 
 #include "kv/harness/files.hpp"
@@ -84,6 +86,15 @@ std::vector<std::string> temporary_files_in(const std::string& folder) {
   }
   std::sort(out.begin(), out.end());
   return out;
+}
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw std::runtime_error(path + ": cannot open: " + std::strerror(errno));
+  std::ostringstream buffer;
+  buffer << in.rdbuf();
+  if (in.bad()) throw std::runtime_error(path + ": read failed: " + std::strerror(errno));
+  return buffer.str();
 }
 
 void write_file_atomically(const std::string& path, std::string_view content) {

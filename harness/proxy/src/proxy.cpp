@@ -16,6 +16,7 @@
 #include <nlohmann/json.hpp>
 
 #include "kv/curl_transport.hpp"
+#include "kv/harness/files.hpp"
 #include "kv/harness/internal/random.hpp"
 #include "kv/harness/playback_transport.hpp"
 #include "kv/harness/recording_transport.hpp"
@@ -187,6 +188,8 @@ struct Proxy::Impl {
   std::string tenant;
   bool stopped = false;
   std::vector<ProxyRecordingReport> reports;
+  // What names the rules in diagnostics: the rules file, when they come from one.
+  RulesOrigin rules_origin{"proxy rules", ""};
 
   explicit Impl(ProxyOptions o) : options(std::move(o)) {}
 
@@ -281,7 +284,7 @@ struct Proxy::Impl {
     auto r = std::make_shared<ProxyRecording>();
     r->mode = Mode::Record;
     r->fixture_path = path;
-    r->rules = Rules::parse(options.rules_json, {"proxy rules", ""});
+    r->rules = Rules::parse(options.rules_json, rules_origin);
     return r;
   }
 
@@ -295,7 +298,7 @@ struct Proxy::Impl {
     s.fixture_path = path;
     s.fixture = std::move(data);
     s.rules_json = options.rules_json;
-    s.rules_origin = {"proxy rules", ""};
+    s.rules_origin = rules_origin;
     {
       std::lock_guard lock(mutex);
       s.secrets_to_redact = secrets;
@@ -756,6 +759,12 @@ struct Proxy::Impl {
 
 Proxy::Proxy(ProxyOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {
   Impl& d = *impl_;
+  if (!d.options.rules_file.empty()) {
+    d.options.rules_json = read_file(d.options.rules_file);
+    d.rules_origin = {d.options.rules_file, ""};
+  }
+  // Bad rules stop the start, not the first recording that opens.
+  (void)Rules::parse(d.options.rules_json, d.rules_origin);
   d.tenant = d.options.tenant.empty() ? env("AZURE_TENANT_ID") : d.options.tenant;
   if (d.tenant.empty()) d.tenant = "tenant-" + random_suffix(12);
   for (const auto& s : d.options.secrets_to_redact) d.learn_secret_locked(s);

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <map>
 #include <set>
+#include <stdexcept>
 
 #include "dates.hpp"
 #include "kv/harness/files.hpp"
@@ -158,7 +159,18 @@ CheckReport check_paths(const std::vector<std::string>& paths, const std::string
   return check_paths(paths, options);
 }
 
+std::string CheckReport::to_text() const {
+  std::string out;
+  for (const auto& problem : problems) out += problem.message() + "\n";
+  out += (problems.empty() ? "ok: " : std::to_string(problems.size()) + " problem(s) in ") +
+         std::to_string(scenarios) + " scenario(s) and " + std::to_string(fixtures) +
+         " recording(s)\n";
+  return out;
+}
+
 CheckReport check_paths(const std::vector<std::string>& paths, const CheckOptions& options) {
+  if (options.max_age_days && *options.max_age_days < 0)
+    throw std::invalid_argument("--max-age must be a number of days, 0 or more");
   const std::string& recordings_dir = options.recordings_dir;
   CheckReport report;
   std::vector<std::string> scenario_files;

@@ -1,10 +1,6 @@
 // JSON text helpers for scenario files.
 #include "json_text.hpp"
 
-#include <cerrno>
-#include <cstring>
-#include <fstream>
-#include <sstream>
 #include <stdexcept>
 
 namespace kv::scenario::detail {
@@ -40,13 +36,5 @@ std::optional<nlohmann::json> parse_json_text(std::string_view text, const std::
   }
 }
 
-std::string read_text_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::runtime_error(path + ": cannot open: " + std::strerror(errno));
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  if (in.bad()) throw std::runtime_error(path + ": read failed: " + std::strerror(errno));
-  return buffer.str();
-}
 
 }  // namespace kv::scenario::detail

@@ -19,7 +19,5 @@ std::optional<nlohmann::json> parse_json_text(std::string_view text, const std::
 inline std::string describe_value(const nlohmann::json& value) {
   return harness::describe_json(value);
 }
-/// Reads a whole file; throws std::runtime_error naming the file and the system error.
-std::string read_text_file(const std::string& path);
 
 }  // namespace kv::scenario::detail

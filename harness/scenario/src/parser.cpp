@@ -2,6 +2,7 @@
 // problem rather than stopping at the first, so one `kvharness check` shows them all.
 #include "kv/scenario/parser.hpp"
 
+#include "kv/harness/files.hpp"
 #include "kv/harness/internal/json_limits.hpp"
 #include "kv/harness/internal/json_pointer.hpp"
 #include "kv/harness/regex.hpp"
@@ -730,7 +731,7 @@ Scenario load_scenario(const std::string& path) {
   }
   std::string text;
   try {
-    text = detail::read_text_file(path);
+    text = harness::read_file(path);
   } catch (const std::exception& e) {
     throw refuse("unreadable-file", e.what());
   }

@@ -75,7 +75,7 @@ ScenarioResult run_in_session(const Scenario& scenario, const SessionRunOptions&
       test.rules_origin = {scenario.file, "/rules"};
     }
     test.record_command = "kvharness run --mode record " + scenario.file;
-    test.allow_weaker_sanitizers = options.allow_weaker_sanitizers;
+    test.sanitizer_permissions = options.sanitizer_permissions;
     harness::TestSession session(options.fixture_path, std::move(test));
     sanitizer = session.session().sanitizer();
     std::optional<ScrubbingObserver> scrubbing;

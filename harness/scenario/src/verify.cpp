@@ -398,6 +398,15 @@ bool VerifySummary::fails(Severity fail_on) const {
   return false;
 }
 
+std::string format_drift_kinds() {
+  std::string out;
+  for (const auto& kind : drift_kinds()) {
+    out += std::string(kind.id) + " (" + harness::to_string(kind.severity) + "): " + kind.summary +
+           "\n";
+  }
+  return out;
+}
+
 ScenarioVerification verify_scenario(const Scenario& scenario, const VerifyOptions& options) {
   const auto start = std::chrono::steady_clock::now();
   ScenarioVerification result;
@@ -427,7 +436,7 @@ ScenarioVerification verify_scenario(const Scenario& scenario, const VerifyOptio
   run.target = options.target;
   run.localvault = options.localvault;
   run.captured = &live;
-  run.allow_weaker_sanitizers = true;  // nothing is recorded over the fixture
+  run.sanitizer_permissions.allow_weaker_sanitizers = true;  // nothing is recorded over the fixture
   ScenarioResult ran = run_in_session(scenario, run);
   if (ran.status == Status::Failed) {
     if (live.empty() && !ran.error.empty()) {

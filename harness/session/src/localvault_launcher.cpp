@@ -14,11 +14,11 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <sstream>
 #include <stdexcept>
 #include <thread>
 
+#include "kv/harness/files.hpp"
 #include "kv/harness/internal/random.hpp"
 #include "kv/harness/internal/termination.hpp"
 
@@ -36,11 +36,13 @@ bool is_executable(const fs::path& path) {
   return fs::is_regular_file(path, ec) && ::access(path.c_str(), X_OK) == 0;
 }
 
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
+// What the child wrote so far; "" while the file does not exist (yet).
+std::string read_if_present(const std::string& path) {
+  try {
+    return read_file(path);
+  } catch (const std::runtime_error&) {
+    return "";
+  }
 }
 
 // Folders of launchers whose process is gone (killed before it could clean up). Only our own
@@ -221,7 +223,7 @@ LocalVault::LocalVault(LocalVaultOptions options) {
 
   const auto deadline = std::chrono::steady_clock::now() + options.startup_timeout;
   while (url_.empty()) {
-    std::string text = read_file(ready_file);
+    std::string text = read_if_present(ready_file);
     while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
     if (!text.empty()) {
       url_ = text;
@@ -249,7 +251,7 @@ LocalVault::LocalVault(LocalVaultOptions options) {
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(2));
   }
-  cert_pem_ = read_file(cert_file_);
+  cert_pem_ = read_if_present(cert_file_);
   if (cert_pem_.empty()) {
     stop();
     throw std::runtime_error("localvault did not write its certificate to " + cert_file_);
@@ -274,11 +276,11 @@ std::string LocalVault::redact(std::string text) const {
 }
 
 std::string LocalVault::stdout_text() const {
-  return redact(dir_.empty() ? final_stdout_ : read_file(stdout_file_));
+  return redact(dir_.empty() ? final_stdout_ : read_if_present(stdout_file_));
 }
 
 std::string LocalVault::stderr_text() const {
-  return redact(dir_.empty() ? final_stderr_ : read_file(stderr_file_));
+  return redact(dir_.empty() ? final_stderr_ : read_if_present(stderr_file_));
 }
 
 void LocalVault::reap(int status) {
@@ -318,8 +320,8 @@ int LocalVault::stop() {
   cleanup_slot_ = -1;
   if (!dir_.empty()) {
     // What it printed stays readable after its folder is gone.
-    final_stdout_ = read_file(stdout_file_);
-    final_stderr_ = read_file(stderr_file_);
+    final_stdout_ = read_if_present(stdout_file_);
+    final_stderr_ = read_if_present(stderr_file_);
     std::error_code ec;
     fs::remove_all(dir_, ec);
     dir_.clear();

@@ -130,6 +130,9 @@ std::shared_ptr<const OpenedFixture> playback_fixture(const SessionOptions& opti
 
 constexpr const char* kAllowWeaker =
     "allow it with allow_weaker_sanitizers (kvharness run --allow-weaker-sanitizers)";
+constexpr const char* kAllowDigestMismatch =
+    "allow it with allow_sanitizer_digest_mismatch (kvharness run "
+    "--allow-sanitizer-digest-mismatch)";
 
 std::string joined(const std::vector<std::string>& items) {
   std::string out;
@@ -140,19 +143,21 @@ std::string joined(const std::vector<std::string>& items) {
 // Playback: the stored set must be the one its digest was taken of, and the set in force (the
 // stored rules plus the caller's) must keep every stored rule.
 void check_stored_sanitizers(const Fixture& fixture, const std::string& file,
-                             const Sanitizer& sanitizer, bool caller_rules) {
+                             const Sanitizer& sanitizer, bool caller_rules,
+                             const SanitizerPermissions& allowed) {
   if (!fixture.has_metadata || !fixture.metadata.sanitizers.is_object()) return;
   const std::string& digest = fixture.metadata.sanitizers_digest;
-  if (!digest.empty() && digest != sanitizer_set_digest(fixture.metadata.sanitizers)) {
+  if (!allowed.allow_sanitizer_digest_mismatch && !digest.empty() &&
+      digest != sanitizer_set_digest(fixture.metadata.sanitizers)) {
     throw SanitizerSetError(file +
                             ": the stored sanitizer set /kvharness/sanitizers does not match "
                             "/kvharness/sanitizersDigest (the metadata was edited); re-record it, "
                             "or " +
-                            kAllowWeaker);
+                            kAllowDigestMismatch);
   }
   // The set in force is the defaults plus the stored rules, plus the caller's: only the caller's
   // rules could take anything away, so without them there is nothing to compare.
-  if (!caller_rules) return;
+  if (!caller_rules || allowed.allow_weaker_sanitizers) return;
   const auto missing = missing_sanitizers(fixture.metadata.sanitizers, sanitizer.describe(), false);
   if (!missing.empty()) {
     throw SanitizerSetError(file + ": playback with a weaker sanitizer set than the recording's; " +
@@ -250,8 +255,8 @@ Session::Session(SessionOptions options) : impl_(std::make_unique<Impl>()) {
       }
     }
     d.sanitizer = std::make_shared<Sanitizer>(sanitizer_options);
-    if (!d.options.allow_weaker_sanitizers)
-      check_stored_sanitizers(fixture->head(), name, *d.sanitizer, !d.options.rules_json.empty());
+    check_stored_sanitizers(fixture->head(), name, *d.sanitizer, !d.options.rules_json.empty(),
+                            d.options.sanitizer_permissions);
     PlaybackOptions playback;
     playback.fixture_path = name;
     playback.rules = std::move(match);
@@ -276,7 +281,7 @@ Session::Session(SessionOptions options) : impl_(std::make_unique<Impl>()) {
   }
   if (d.options.fixture_path.empty()) throw std::invalid_argument("record needs a fixture path");
   if (d.options.vault_url.empty()) throw std::invalid_argument("record needs the vault URL");
-  if (!d.options.allow_weaker_sanitizers)
+  if (!d.options.sanitizer_permissions.allow_weaker_sanitizers)
     refuse_weaker_rerecord(d.options.fixture_path, *d.sanitizer);
   d.recorder = std::make_shared<RecordingTransport>(std::move(live), d.sanitizer);
   d.transport = d.recorder;

@@ -30,7 +30,7 @@ TestSession::TestSession(std::string fixture_path, TestOptions options)
   session_options.rules_json = options.rules_json;
   session_options.rules_origin = options.rules_origin;
   session_options.record_command = options.record_command;
-  session_options.allow_weaker_sanitizers = options.allow_weaker_sanitizers;
+  session_options.sanitizer_permissions = options.sanitizer_permissions;
   session_options.secrets_to_redact = options.secrets_to_redact;
   SecretClientOptions client_options = options.client;
   std::shared_ptr<TokenCredential> credential;

@@ -11,6 +11,7 @@
 #include <set>
 
 #include "kv/harness/lint.hpp"
+#include "kv/harness/lint_report.hpp"
 #include "test_paths.hpp"
 
 using kv::harness::Diagnostic;
@@ -416,4 +417,32 @@ TEST_CASE("Every real-service recording lints clean (needs ../shared)", "[lint][
     ++linted;
   }
   CHECK(linted == 42);
+}
+
+TEST_CASE(
+    "lint_paths finds, loads and lints the fixtures of files and folders; the report reads "
+    "as text and JSON",
+    "[lint]") {
+  const std::string recordings = std::string(KV_SOURCE_DIR) + "/recordings";
+  const auto clean = kv::harness::lint_paths({recordings});
+  CHECK(clean.unloadable.empty());
+  CHECK(clean.linted() == clean.files.size());
+  CHECK(clean.to_text() ==
+        "ok: " + std::to_string(clean.files.size()) + " recordings, no findings\n");
+  CHECK_FALSE(clean.fails(true));
+  CHECK_THROWS_WITH(kv::harness::lint_paths({"/nonexistent/x.json"}),
+                    "no such file or folder: /nonexistent/x.json");
+
+  kv::test::ScratchDir dir("lint-report");
+  kv::test::write_text(dir.path() / "a.json", "{ not json");
+  std::filesystem::copy_file(recordings + "/paging.json", dir.path() / "b.json");
+  const auto report = kv::harness::lint_paths({dir.path().string()});
+  REQUIRE(report.files.size() == 2);
+  CHECK(report.unloadable.size() == 1);
+  CHECK(report.to_text() == "1 recording, no findings\n1 recording could not be loaded\n");
+  const auto json = kv::harness::Json::parse(report.to_json());
+  CHECK(json["recordings"] == 1);
+  CHECK(json["unloadable"] == 1);
+  CHECK(json["findings"].empty());
+  CHECK(kv::harness::format_lint_rules().find(" (error): ") != std::string::npos);
 }

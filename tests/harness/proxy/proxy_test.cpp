@@ -3,6 +3,8 @@
 // runner's recordings replayed through it.
 #include <catch2/catch.hpp>
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
@@ -526,4 +528,53 @@ TEST_CASE(
   CHECK(std::find(lines->begin(), lines->end(),
                   "refused a request: The request has more than one Content-Length field.") !=
         lines->end());
+}
+
+TEST_CASE("to_proxy_options checks what a command line gives the proxy", "[proxy]") {
+  using kv::harness::ProxyCommandLine;
+  using kv::harness::to_proxy_options;
+  ProxyCommandLine line;
+  line.mode = "record";
+  line.fixture = "app.json";
+  line.port = 5443;
+  const ProxyOptions options = to_proxy_options(line);
+  CHECK(options.default_mode == Mode::Record);
+  CHECK(options.default_fixture == "app.json");
+  CHECK(options.port == 5443);
+
+  auto refused = [](ProxyCommandLine l, const std::string& message) {
+    CHECK_THROWS_WITH(to_proxy_options(std::move(l)), message);
+  };
+  ProxyCommandLine port = line;
+  port.port = 70000;
+  refused(port, "--port must be 0..65535");
+  ProxyCommandLine live = line;
+  live.mode = "live";
+  refused(live, "--mode live is not a proxy mode (record or playback)");
+  ProxyCommandLine no_fixture = line;
+  no_fixture.fixture.clear();
+  refused(no_fixture, "--mode needs --fixture (control-API recordings choose their own)");
+  ProxyCommandLine half = line;
+  half.options.cert_file = "cert.pem";
+  refused(half, "--cert and --key go together");
+}
+
+TEST_CASE("The proxy reads and parses its rules file when it starts; errors name the file",
+          "[proxy]") {
+  const fs::path dir = fs::temp_directory_path() / ("kv-proxy-rules-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  const std::string bad = (dir / "bad-rules.json").string();
+  std::ofstream(bad) << R"({"sanitize": {"bodyKeys": 7}})";
+  ProxyOptions options;
+  options.rules_file = bad;
+  try {
+    Proxy proxy(options);
+    FAIL("a proxy with a bad rules file started");
+  } catch (const std::exception& e) {
+    CHECK(std::string(e.what()).find(bad) != std::string::npos);
+  }
+  options.rules_file = (dir / "missing.json").string();
+  CHECK_THROWS_WITH(Proxy(options),
+                    options.rules_file + ": cannot open: No such file or directory");
+  fs::remove_all(dir);
 }

@@ -391,9 +391,9 @@ std::vector<std::string> verify_findings(const std::string& report_file) {
 TEST_CASE("verify against a vault without soft delete reports the drift of every answer by kind",
           "[scenario][cli][verify]") {
   if (!fs::exists(kLocalVault)) KV_SKIP("localvault is not built (" + kLocalVault + ")");
-  auto r =
-      run_cli("verify --localvault '" + kLocalVault +
-              "' --localvault-args '--recovery-level Purgeable' scenarios/delete_recover.json");
+  auto r = run_cli("verify --localvault '" + kLocalVault +
+                   "' --localvault-arg --recovery-level --localvault-arg Purgeable "
+                   "scenarios/delete_recover.json");
   CHECK(r.exit_code == 1);
   CHECK(r.err.empty());
   check_golden("verify_purgeable.txt", r.out);
@@ -409,6 +409,10 @@ TEST_CASE("verify against a purge-protected vault reports each purge as a change
                    "' --localvault-args --purge-protection --json '" + json + "' --junit '" +
                    junit + "' scenarios/get_deleted.json scenarios/missing_secret.json");
   CHECK(r.exit_code == 1);
+  // The old spelling still works, split on spaces, and says once that it is deprecated.
+  CHECK(r.err ==
+        "kvharness: --localvault-args is deprecated; pass each argument with its own "
+        "--localvault-arg\n");
   CHECK(verify_findings(json) ==
         std::vector<std::string>{
             "error enum-changed at /Entries/0/ResponseBody/attributes/recoveryLevel",
@@ -507,7 +511,7 @@ TEST_CASE("check --max-age and --api-version flag stale recordings; a bad age is
   CHECK(bad.err == "kvharness check: --max-age must be a number of days, 0 or more\n");
 }
 
-TEST_CASE("run --allow-weaker-sanitizers replays a fixture whose sanitizer set was edited",
+TEST_CASE("run --allow-sanitizer-digest-mismatch replays a fixture whose sanitizer set was edited",
           "[scenario][cli][staleness]") {
   TempDir dir;
   copy_backup_restore(dir.path, [](nlohmann::ordered_json& f) {
@@ -518,7 +522,11 @@ TEST_CASE("run --allow-weaker-sanitizers replays a fixture whose sanitizer set w
   CHECK(refused.out.find("recordings/backup_restore.json: the stored sanitizer set "
                          "/kvharness/sanitizers does not match /kvharness/sanitizersDigest") !=
         std::string::npos);
-  auto allowed =
+  // A weaker set is another permission.
+  auto weaker =
       run_cli("run --allow-weaker-sanitizers scenarios/backup_restore.json", dir.path.string());
+  CHECK(weaker.exit_code == 1);
+  auto allowed = run_cli("run --allow-sanitizer-digest-mismatch scenarios/backup_restore.json",
+                         dir.path.string());
   CHECK(allowed.exit_code == 0);
 }

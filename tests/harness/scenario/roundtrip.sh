@@ -19,7 +19,8 @@ unset AZURE_KEYVAULT_URL AZURE_TEST_MODE
 echo "== record into $work"
 printf '%s\0' scenarios/*.json |
   xargs -0 -n 1 -P 4 "$kvharness" run --mode record --localvault "$localvault" \
-    --localvault-args "--delete-delay 1500 --recover-delay 1500 --purge-delay 1500" \
+    --localvault-arg=--delete-delay --localvault-arg=1500 --localvault-arg=--recover-delay \
+    --localvault-arg=1500 --localvault-arg=--purge-delay --localvault-arg=1500 \
     --recordings "$work"
 echo "== replay from $work"
 "$kvharness" run --mode playback --recordings "$work" scenarios

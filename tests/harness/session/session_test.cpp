@@ -281,7 +281,7 @@ TEST_CASE("Re-recording with a weaker sanitizer set is refused unless allowed",
                      "allow_weaker_sanitizers (kvharness run --allow-weaker-sanitizers)"));
   CHECK(test::read_text(path) == before);
   SessionOptions allowed = record_options(path, vault);
-  allowed.allow_weaker_sanitizers = true;
+  allowed.sanitizer_permissions.allow_weaker_sanitizers = true;
   Session session(allowed);
   (void)client_for(session).SetSecret("a", "b");
   session.finish();
@@ -302,10 +302,14 @@ TEST_CASE("Playback of a fixture whose sanitizer set no longer matches its diges
       Catch::Message(path +
                      ": the stored sanitizer set /kvharness/sanitizers does not match "
                      "/kvharness/sanitizersDigest (the metadata was edited); re-record it, or "
-                     "allow it with allow_weaker_sanitizers (kvharness run "
-                     "--allow-weaker-sanitizers)"));
+                     "allow it with allow_sanitizer_digest_mismatch (kvharness run "
+                     "--allow-sanitizer-digest-mismatch)"));
+  // The permission for a weaker set is not the one for an edited set.
+  SessionOptions weaker = playback_options(path);
+  weaker.sanitizer_permissions.allow_weaker_sanitizers = true;
+  CHECK_THROWS_AS(Session(weaker), SanitizerSetError);
   SessionOptions allowed = playback_options(path);
-  allowed.allow_weaker_sanitizers = true;
+  allowed.sanitizer_permissions.allow_sanitizer_digest_mismatch = true;
   CHECK_NOTHROW(Session(allowed));
   // A fixture from before digests were stored plays back as always.
   fixture.metadata.sanitizers_digest.clear();

@@ -1,5 +1,5 @@
-// Writing files so that nothing is ever half-written: the one atomic write of kvharness
-// (fixtures, reports, exports), and the leftovers of writers that were killed.
+// Files: the one whole-file read of kvharness, and writing so that nothing is ever half-written:
+// the one atomic write (fixtures, reports, exports), and the leftovers of writers that were killed.
 #pragma once
 
 #include <string>
@@ -7,6 +7,10 @@
 #include <vector>
 
 namespace kv::harness {
+
+/// The whole content of `path`, as bytes. Throws std::runtime_error
+/// "<path>: cannot open: <system error>" or "<path>: read failed: <system error>".
+std::string read_file(const std::string& path);
 
 /// Writes `content` to `path` through a uniquely named temporary file in the same folder
 /// (`<name>.tmp.<pid>.<n>`, mode 0600 while it exists), fsyncs it, renames it over `path` and

@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <iosfwd>
 #include <memory>
 #include <optional>
 #include <string>
@@ -60,6 +61,9 @@ struct ProxyOptions {
   std::vector<std::string> secrets_to_redact;
   /// Extra sanitizer and match rules for every recording (JSON, docs/fixture-format.md).
   std::string rules_json;
+  /// A JSON file of such rules, read instead of `rules_json` when set. The rules are read and
+  /// parsed when the proxy starts; errors name this file.
+  std::string rules_file;
 
   /// Threads that run requests (a request waiting for the upstream holds one).
   int worker_threads = 8;
@@ -70,6 +74,24 @@ struct ProxyOptions {
   /// Log every request, not only problems and recordings starting and stopping.
   bool verbose = false;
 };
+
+/// The proxy's settings the way a command line states them (kvharness proxy).
+struct ProxyCommandLine {
+  /// Every other setting, taken as is.
+  ProxyOptions options;
+  /// The default recording's mode: "record", "playback", or "" for $AZURE_TEST_MODE, else
+  /// playback. Only with `fixture`.
+  std::string mode;
+  /// The default recording's fixture; empty: only control-API recordings.
+  std::string fixture;
+  /// The port, 0..65535 (0: any free port).
+  int port = 0;
+};
+
+/// Checks `command` and returns the proxy's options: --mode needs --fixture and is record or
+/// playback, --port is 0..65535, --cert and --key go together. Throws std::invalid_argument
+/// naming the option.
+ProxyOptions to_proxy_options(ProxyCommandLine command);
 
 /// How one recording ended.
 struct ProxyRecordingReport {
@@ -93,8 +115,9 @@ struct ProxyRecordingReport {
 /// A running proxy. Serves on its own threads from construction until stop().
 class Proxy {
  public:
-  /// Binds, prepares TLS, opens the default recording (playback: loads its fixture; record:
-  /// starts the embedded local vault when that is the upstream) and starts serving. Throws
+  /// Reads and parses the rules (RulesError or std::runtime_error naming the rules file), opens
+  /// the default recording (playback: loads its fixture; record: starts the embedded local vault
+  /// when that is the upstream), binds, prepares TLS and starts serving. Throws
   /// std::runtime_error (FixtureError, MissingFixtureError, RulesError) naming what failed.
   explicit Proxy(ProxyOptions options);
   /// Stops (see stop()) unless stopped already.
@@ -124,5 +147,20 @@ class Proxy {
  private:
   std::unique_ptr<Impl> impl_;
 };
+
+/// Files a proxy run writes besides its recordings; an empty name writes nothing.
+struct ProxyRunFiles {
+  /// The served certificate (PEM), written once the proxy listens.
+  std::string cert_out;
+  /// The proxy's URL, written once the proxy listens (after the "listening" line).
+  std::string ready_file;
+};
+
+/// Runs a proxy the way `kvharness proxy` does: starts it, writes `files.cert_out`, prints
+/// "kvharness proxy listening on URL (mode fixture, upstream URL)" to `out`, writes
+/// `files.ready_file`, serves until a stop signal or stop(), stops and prints how many recordings
+/// there were and how many failed. Returns the reports; throws what Proxy() throws.
+std::vector<ProxyRecordingReport> run_proxy(ProxyOptions options, const ProxyRunFiles& files,
+                                            std::ostream& out);
 
 }  // namespace kv::harness

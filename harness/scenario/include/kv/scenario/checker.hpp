@@ -17,6 +17,9 @@ struct CheckReport {
   int fixtures = 0;
   /// True when no problem is an error (warnings and notes do not fail a check).
   bool ok() const;
+  /// Every problem's message, then "ok: N scenario(s) and M recording(s)" or
+  /// "K problem(s) in N scenario(s) and M recording(s)".
+  std::string to_text() const;
 };
 
 /// Checks scenario files (and folders of them) and the fixtures they pair with: the schema and
@@ -43,6 +46,8 @@ struct CheckOptions {
 };
 
 /// check_paths() with the age and api-version checks of `options`, and the sanitizer digest.
+/// Throws std::invalid_argument for a negative max_age_days (named --max-age, its option in
+/// kvharness check).
 CheckReport check_paths(const std::vector<std::string>& paths, const CheckOptions& options);
 
 }  // namespace kv::scenario

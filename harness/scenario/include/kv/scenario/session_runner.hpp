@@ -26,8 +26,8 @@ struct SessionRunOptions {
   /// How that local vault is started.
   harness::LocalVaultOptions localvault;
   RunObserver* observer = nullptr;
-  /// See harness::SessionOptions::allow_weaker_sanitizers.
-  bool allow_weaker_sanitizers = false;
+  /// What is otherwise refused when the sanitizer sets disagree (harness::SanitizerPermissions).
+  harness::SanitizerPermissions sanitizer_permissions;
   /// Record mode: when set, receives the sanitized entries of the run, passed or failed, and no
   /// fixture is written (kvharness verify compares them with the committed recording).
   std::vector<harness::Entry>* captured = nullptr;

@@ -25,6 +25,8 @@ struct DriftKind {
 
 /// Every drift kind, in the order docs/cli.md lists them.
 const std::vector<DriftKind>& drift_kinds();
+/// The drift kinds one per line: "id (severity): summary" (kvharness verify --list-kinds).
+std::string format_drift_kinds();
 
 /// The drift between a recording and the entries of a live run of the same scenario. Exchanges
 /// are paired by Key Vault operation in order (longest common subsequence). Consecutive

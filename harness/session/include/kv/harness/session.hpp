@@ -19,6 +19,7 @@
 #include "kv/harness/mode.hpp"
 #include "kv/harness/rules.hpp"
 #include "kv/harness/sanitizer.hpp"
+#include "kv/harness/sanitizer_permissions.hpp"
 #include "kv/transport.hpp"
 
 namespace kv::harness {
@@ -47,14 +48,12 @@ struct SessionOptions {
   /// The command that (re-)records this fixture, quoted when the playback fixture is missing;
   /// empty means "kvharness run --mode record <scenario>".
   std::string record_command;
-  /// Allow what is otherwise refused: recording over a fixture whose stored sanitizer set has
-  /// rules this session's set lacks (a weaker set), and playing back a fixture whose stored set
-  /// does not match its sanitizersDigest (hand-edited metadata).
-  bool allow_weaker_sanitizers = false;
+  /// What is otherwise refused when the sanitizer sets disagree (a weaker set, an edited one).
+  SanitizerPermissions sanitizer_permissions;
 };
 
 /// A weaker sanitizer set than the fixture's, or a stored set that does not match its digest;
-/// what() names the fixture and the missing rules.
+/// what() names the fixture, the missing rules and the permission that allows it.
 class SanitizerSetError : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;

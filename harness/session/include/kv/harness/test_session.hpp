@@ -19,6 +19,7 @@
 #include "kv/errors.hpp"
 #include "kv/harness/mode.hpp"
 #include "kv/harness/rules_origin.hpp"
+#include "kv/harness/sanitizer_permissions.hpp"
 #include "kv/harness/target.hpp"
 #include "kv/secret_client.hpp"
 
@@ -55,8 +56,8 @@ struct TestOptions {
   std::shared_ptr<const Fixture> fixture;
   /// How to re-record, quoted when the playback fixture is missing.
   std::string record_command;
-  /// See SessionOptions::allow_weaker_sanitizers.
-  bool allow_weaker_sanitizers = false;
+  /// What is otherwise refused when the sanitizer sets disagree (see SanitizerPermissions).
+  SanitizerPermissions sanitizer_permissions;
 };
 
 /// A session, its target and a client wired to them. Movable; finish() ends it.
