@@ -17,10 +17,10 @@ namespace kv::harness {
 
 /// Rules that cannot be read. what() is the diagnostic's message: the file, the full JSON
 /// Pointer of the mistake, a stable id, what was expected and what was found.
-class RulesError : public std::invalid_argument {
+class RulesError : public std::invalid_argument, public CarriesDiagnostic {
  public:
   explicit RulesError(Diagnostic diagnostic);
-  const Diagnostic& diagnostic() const noexcept { return diagnostic_; }
+  const Diagnostic& diagnostic() const noexcept override { return diagnostic_; }
 
  private:
   Diagnostic diagnostic_;
