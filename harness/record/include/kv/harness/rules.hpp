@@ -120,6 +120,9 @@ struct Rules {
   SanitizerRules sanitize = SanitizerRules::defaults();
   /// Parses `text` (comments allowed; empty means defaults only); throws RulesError.
   static Rules parse(std::string_view text, const RulesOrigin& origin = {});
+  /// Reads and parses the rules file `path`; a RulesError names `path` (a file that cannot be
+  /// read too: id "unreadable-file").
+  static Rules load(const std::string& path);
   /// Reads a parsed rules object {"match": ..., "sanitize": ...}; throws RulesError.
   static Rules from_json(const Json& json, const RulesOrigin& origin = {});
 };
