@@ -36,15 +36,6 @@ void add_field(std::string& out, const char* indent, const FieldDiff& field, con
          " " + field.found;
 }
 
-std::string indented(const std::string& text, const std::string& prefix) {
-  std::string out = prefix;
-  for (char c : text) {
-    out += c;
-    if (c == '\n') out += prefix;
-  }
-  return out;
-}
-
 }  // namespace
 
 std::string Diagnostic::message() const {
@@ -80,7 +71,7 @@ std::string Diagnostic::message() const {
     if (group.omitted > 0) text += "\n    ... and " + std::to_string(group.omitted) + " more";
   }
   if (!hint.empty() && !related.empty()) text += "\n  " + hint_label + ": " + hint;
-  for (const auto& cause : causes) text += "\n" + indented(cause.message(), "  ");
+  for (const auto& cause : causes) text += "\n" + indent_lines(cause.message(), "  ");
   return text;
 }
 
@@ -97,22 +88,19 @@ void transform_texts(Diagnostic& d, const std::function<void(std::string&)>& scr
                             &d.request, &d.did_you_mean}) {
     scrub(*text);
   }
-  for (auto& field : d.fields) {
-    scrub(field.field);
-    scrub(field.expected);
-    scrub(field.found);
-  }
+  const auto scrub_fields = [&scrub](std::vector<FieldDiff>& fields) {
+    for (auto& field : fields) {
+      for (std::string* text : {&field.field, &field.expected, &field.found}) scrub(*text);
+    }
+  };
+  scrub_fields(d.fields);
   for (auto& group : d.related) {
     scrub(group.title);
     for (auto& item : group.items) {
       scrub(item.where);
       scrub(item.summary);
       scrub(item.note);
-      for (auto& field : item.fields) {
-        scrub(field.field);
-        scrub(field.expected);
-        scrub(field.found);
-      }
+      scrub_fields(item.fields);
     }
   }
   for (auto& note : d.notes) scrub(note.text);
@@ -195,6 +183,15 @@ Diagnostic text_diagnostic(const std::string& text, const std::string& id) {
   d.title = text.substr(0, end);
   if (end != std::string::npos) d.detail = text.substr(end + 1);
   return d;
+}
+
+std::string indent_lines(const std::string& text, const std::string& prefix) {
+  std::string out = prefix;
+  for (char c : text) {
+    out += c;
+    if (c == '\n') out += prefix;
+  }
+  return out;
 }
 
 std::string format_diagnostics(const std::vector<Diagnostic>& diagnostics) {

@@ -48,6 +48,16 @@ Diagnostic a_miss() {
   return {};
 }
 
+scenario::ScenarioResult failed(const std::string& name, scenario::StepResult step) {
+  scenario::ScenarioResult r;
+  r.file = "scenarios/" + name + ".json";
+  r.name = name;
+  r.mode = "playback";
+  r.status = scenario::Status::Failed;
+  r.steps.push_back(std::move(step));
+  return r;
+}
+
 // A run of two scenarios: one failed on a miss, one on an expectation.
 scenario::RunSummary two_failures(const Diagnostic& miss) {
   scenario::StepResult on_miss;
@@ -66,24 +76,8 @@ scenario::RunSummary two_failures(const Diagnostic& miss) {
   on_check.expected = "value equals \"v\"";
   on_check.actual = "\"w\"";
   scenario::RunSummary summary;
-  summary.scenarios.push_back({"scenarios/miss.json",
-                               "miss",
-                               "playback",
-                               "recordings/one.json",
-                               scenario::Status::Failed,
-                               {on_miss},
-                               "",
-                               std::nullopt,
-                               {}});
-  summary.scenarios.push_back({"scenarios/check.json",
-                               "check",
-                               "playback",
-                               "recordings/c.json",
-                               scenario::Status::Failed,
-                               {on_check},
-                               "",
-                               std::nullopt,
-                               {}});
+  summary.scenarios.push_back(failed("miss", on_miss));
+  summary.scenarios.push_back(failed("check", on_check));
   return summary;
 }
 

@@ -158,6 +158,9 @@ Diagnostic text_diagnostic(const std::string& text, const std::string& id);
 /// Joins the messages of `diagnostics`, one block per diagnostic.
 std::string format_diagnostics(const std::vector<Diagnostic>& diagnostics);
 
+/// `text` with `prefix` before each of its lines.
+std::string indent_lines(const std::string& text, const std::string& prefix);
+
 /// "line L, column C" (both 1-based) of the byte at `offset` in `text`.
 std::string line_column(std::string_view text, std::size_t offset);
 
