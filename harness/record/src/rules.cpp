@@ -4,6 +4,10 @@
 #include "kv/harness/internal/json_limits.hpp"
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <sstream>
 #include <stdexcept>
 
 #include "kv/harness/diagnostic.hpp"
@@ -141,8 +145,14 @@ void check_known_keys(const Where& w, const Json& object,
                      [&, &key = key](const char* k) { return key == k; })) {
       std::string list;
       for (const char* k : known) list += (list.empty() ? "" : ", ") + std::string(k);
-      w.error("/" + escape_pointer_token(key), "unknown-rule", "one of " + list,
-              describe_json(Json(key)));
+      Diagnostic d{w.origin.file,
+                   w.at("/" + escape_pointer_token(key)),
+                   "unknown-rule",
+                   "one of " + list,
+                   describe_json(Json(key)),
+                   ""};
+      d.suggest(key, std::vector<std::string>(known.begin(), known.end()));
+      throw RulesError(std::move(d));
     }
   }
 }
@@ -379,6 +389,17 @@ Json SanitizerRules::to_json() const {
   out["bodyPointers"] = std::move(bp);
   out["bodyKeys"] = body_keys;
   return out;
+}
+
+Rules Rules::load(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    throw RulesError(
+        Diagnostic{path, "", "unreadable-file", "a readable rules file", std::strerror(errno), ""});
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  return parse(text.str(), {path, ""});
 }
 
 Rules Rules::parse(std::string_view text, const RulesOrigin& origin) {

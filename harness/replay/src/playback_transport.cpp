@@ -207,36 +207,56 @@ struct PreparedFixture::Impl {
     return options.fixture_path.empty() ? std::string("(in memory)") : options.fixture_path;
   }
 
-  std::string entry_line(std::size_t i) const {
+  std::string entry_summary(std::size_t i) const {
     return "entry " + std::to_string(i) + ": " + std::string(fixture->method(i)) + " " +
            std::string(url_target(fixture->uri(i))) + " -> " +
            std::to_string(entry(i).status_code) + " (" + std::string(operation_of(i));
   }
 
-  std::string unused_listing(const std::vector<char>& used, std::size_t used_count,
-                             std::size_t limit) const {
-    std::string out;
-    std::size_t shown = 0;
+  static std::string entry_pointer(std::size_t i) { return "/Entries/" + std::to_string(i); }
+
+  // The fixture as the place of a playback record.
+  Diagnostic playback_record(std::string id, std::string title) const {
+    Diagnostic d;
+    d.file = fixture_name();
+    d.file_label = "fixture";
+    d.id = std::move(id);
+    d.title = "kvharness playback: " + std::move(title);
+    d.expected_label = "recorded";
+    d.found_label = "actual";
+    d.hint_label = "to fix";
+    return d;
+  }
+
+  RelatedGroup unused_group(std::string title, const std::vector<char>& used,
+                            std::size_t used_count, std::size_t limit) const {
+    RelatedGroup group{"unused", std::move(title), {}, 0};
     const std::size_t unused = size() - used_count;
     for (std::size_t i = 0; i < size(); ++i) {
       if (used[i]) continue;
-      if (shown == limit) {
-        out += "    ... and " + std::to_string(unused - shown) + " more\n";
+      if (group.items.size() == limit) {
+        group.omitted = unused - limit;
         break;
       }
-      out += "    " + entry_line(i) + ")\n";
-      ++shown;
+      group.items.push_back({entry_pointer(i), entry_summary(i) + ")", {}, {}});
     }
-    return out;
+    return group;
   }
 
-  std::string explain_miss(const http::Request& request, const RequestKey& key,
-                           const std::vector<char>& used, std::size_t used_count) const {
+  // Every text of a record through the message sanitizer: registered secrets never appear.
+  Diagnostic scrubbed(Diagnostic d) const {
+    if (options.message_sanitizer || options.request_sanitizer)
+      transform_texts(d, [this](std::string& text) { text = scrub(std::move(text)); });
+    return d;
+  }
+
+  Diagnostic explain_miss(const http::Request& request, const RequestKey& key,
+                          const std::vector<char>& used, std::size_t used_count) const {
     const std::string_view operation = classify_operation(request.method, request.url);
-    std::string out = "kvharness playback: no recorded entry matches the request\n";
-    out += "  fixture: " + fixture_name() + "\n";
-    out += "  request: " + request.method + " " + std::string(url_target(request.url)) + " (" +
-           std::string(operation) + ")\n";
+    Diagnostic d = playback_record("playback-miss", "no recorded entry matches the request");
+    d.request = request.method + " " + std::string(url_target(request.url)) + " (" +
+                std::string(operation) + ")";
+    d.hint = "re-record the fixture, or loosen the match rules (docs/record-replay.md)";
     // Rank cheaply first (same method, same operation, same path, same query), then diff only
     // the best few.
     struct Candidate {
@@ -257,30 +277,29 @@ struct PreparedFixture::Impl {
     std::stable_sort(candidates.begin(), candidates.end(),
                      [](const Candidate& a, const Candidate& b) { return a.rank < b.rank; });
     const std::size_t shown = std::min<std::size_t>(3, candidates.size());
-    if (shown == 0) {
-      out += "  the fixture has no entries\n";
-    } else {
-      out += "  closest recorded candidates:\n";
-      for (std::size_t c = 0; c < shown; ++c) {
-        const std::size_t i = candidates[c].index;
-        out += "    " + entry_line(i) + ", " + (used[i] ? "already used" : "unused") + ")\n";
-        auto diffs = matcher.diff(entry(i), this->key(i), request, key);
-        if (diffs.empty()) {
-          out +=
-              "      matches, but was already used: each entry answers once, and this run sends"
-              " more of these requests than were recorded\n";
-        }
-        for (const auto& d : diffs) {
-          out += "      " + d.field + ": recorded " + d.recorded + " | actual " + d.actual + "\n";
-        }
+    RelatedGroup closest{"candidates",
+                         shown == 0 ? "the fixture has no entries" : "closest recorded candidates",
+                         {},
+                         0};
+    for (std::size_t c = 0; c < shown; ++c) {
+      const std::size_t i = candidates[c].index;
+      Related item{entry_pointer(i),
+                   entry_summary(i) + ", " + (used[i] ? "already used" : "unused") + ")",
+                   matcher.diff(entry(i), this->key(i), request, key),
+                   {}};
+      if (item.fields.empty()) {
+        item.note =
+            "matches, but was already used: each entry answers once, and this run sends more of"
+            " these requests than were recorded";
       }
+      closest.items.push_back(std::move(item));
     }
+    d.related.push_back(std::move(closest));
     const std::size_t unused = size() - used_count;
-    out += "  unused entries (" + std::to_string(unused) + " of " + std::to_string(size()) + ")" +
-           (unused == 0 ? "\n" : ":\n");
-    out += unused_listing(used, used_count, 10);
-    out += "  to fix: re-record the fixture, or loosen the match rules (docs/record-replay.md)";
-    return scrub(std::move(out));
+    d.related.push_back(unused_group(
+        "unused entries (" + std::to_string(unused) + " of " + std::to_string(size()) + ")", used,
+        used_count, 10));
+    return scrubbed(std::move(d));
   }
 };
 
@@ -340,7 +359,7 @@ struct PlaybackTransport::State {
   /// Per bucket: entries before this position are all used.
   std::vector<std::size_t> first_unused;
   std::vector<std::size_t> order;
-  std::vector<std::string> misses;
+  std::vector<Diagnostic> misses;
 
   explicit State(std::shared_ptr<const PreparedFixture> p)
       : prepared(std::move(p)), d(prepared->impl()) {
@@ -390,9 +409,9 @@ http::Response PlaybackTransport::send(const http::Request& original) {
       return make_response(d.entry(i));
     }
   }
-  std::string explanation = d.explain_miss(request, key, s.used, s.used_count);
-  s.misses.push_back(explanation);
-  throw PlaybackMismatch(std::move(explanation));
+  Diagnostic miss = d.explain_miss(request, key, s.used, s.used_count);
+  s.misses.push_back(miss);
+  throw PlaybackMismatch(std::move(miss));
 }
 
 std::vector<std::size_t> PlaybackTransport::unused_entries() const {
@@ -419,13 +438,23 @@ std::vector<Exchange> PlaybackTransport::replayed() const {
 
 std::vector<std::string> PlaybackTransport::misses() const {
   std::lock_guard lock(state_->mutex);
+  std::vector<std::string> out;
+  out.reserve(state_->misses.size());
+  for (const auto& miss : state_->misses) out.push_back(miss.message());
+  return out;
+}
+
+std::vector<Diagnostic> PlaybackTransport::miss_diagnostics() const {
+  std::lock_guard lock(state_->mutex);
   return state_->misses;
 }
 
 bool PlaybackTransport::withdraw_miss(const std::string& explanation) {
   std::lock_guard lock(state_->mutex);
   auto& misses = state_->misses;
-  const auto found = std::find(misses.begin(), misses.end(), explanation);
+  const auto found = std::find_if(misses.begin(), misses.end(), [&](const Diagnostic& miss) {
+    return miss.message() == explanation;
+  });
   if (found == misses.end()) return false;
   misses.erase(found);
   return true;
@@ -436,23 +465,27 @@ void PlaybackTransport::verify_all_used() const {
   const State& s = *state_;
   const PreparedFixture::Impl& d = s.d;
   if (!s.misses.empty()) {
-    std::string message = s.misses.front();
+    Diagnostic first = s.misses.front();
     if (s.misses.size() > 1) {
-      message += "\n  (and " + std::to_string(s.misses.size() - 1) + " more missed request" +
-                 (s.misses.size() > 2 ? "s" : "") + ")";
+      // The other misses are counted, not listed: the first is the one to fix first.
+      first.related.push_back({"more-misses",
+                               "(and " + std::to_string(s.misses.size() - 1) +
+                                   " more missed request" + (s.misses.size() > 2 ? "s" : "") + ")",
+                               {},
+                               0});
     }
-    throw PlaybackMismatch(message);
+    throw PlaybackMismatch(std::move(first));
   }
   const std::size_t unused = d.size() - s.used_count;
   if (unused == 0) return;
-  std::string message = "kvharness playback: " + std::to_string(unused) + " of " +
-                        std::to_string(d.size()) + " recorded entries were not used\n";
-  message += "  fixture: " + d.fixture_name() + "\n";
-  message += d.unused_listing(s.used, s.used_count, 20);
-  message +=
-      "  to fix: the code sent fewer requests than were recorded; re-record the fixture if"
-      " that is intended";
-  throw UnusedEntriesError(d.scrub(std::move(message)));
+  Diagnostic record = d.playback_record("unused-entries", std::to_string(unused) + " of " +
+                                                              std::to_string(d.size()) +
+                                                              " recorded entries were not used");
+  record.related.push_back(d.unused_group("", s.used, s.used_count, 20));
+  record.hint =
+      "the code sent fewer requests than were recorded; re-record the fixture if that is"
+      " intended";
+  throw UnusedEntriesError(d.scrubbed(std::move(record)));
 }
 
 void PlaybackTransport::reset() {

@@ -1,6 +1,7 @@
 // Console output of a run. Stable layout: tests compare it with golden files.
 #include <chrono>
 
+#include "kv/harness/diagnostic.hpp"
 #include "kv/scenario/reporters.hpp"
 
 namespace kv::scenario {
@@ -8,15 +9,6 @@ namespace {
 
 long long milliseconds(std::chrono::nanoseconds d) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(d).count();
-}
-
-std::string indent(const std::string& text, const std::string& prefix) {
-  std::string out = prefix;
-  for (char c : text) {
-    out += c;
-    if (c == '\n') out += prefix;
-  }
-  return out;
 }
 
 }  // namespace
@@ -46,7 +38,8 @@ void ConsoleReporter::scenario_finished(const ScenarioResult& result) {
   out_ << (result.status == Status::Passed ? "  PASS " : "  FAIL ") << result.name << "  ("
        << result.file << ", " << passed << "/" << result.steps.size() << " steps, "
        << milliseconds(result.duration) << " ms)\n";
-  if (result.status == Status::Failed) out_ << indent(result.failure_message(), "       ") << "\n";
+  if (result.status == Status::Failed)
+    out_ << harness::indent_lines(result.failure_message(), "       ") << "\n";
   out_.flush();
 }
 

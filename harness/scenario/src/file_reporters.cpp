@@ -91,9 +91,12 @@ std::string to_junit_xml(const RunSummary& summary, const std::string& mode) {
       out << "/>\n";
       continue;
     }
-    std::string message = r.failure_message();
+    // The record's id as the failure's type ("expectation-failed", "playback-miss", ...); the
+    // text holds every field of the record, as the console shows it.
+    const auto record = r.failure_record();
+    const std::string message = r.failure_message();
     out << ">\n      <failure message=\"" << xml_escape(first_line(message)) << "\" type=\""
-        << (r.error.empty() ? "expectation" : "harness") << "\">" << xml_escape(message)
+        << xml_escape(record ? record->id : "harness-error") << "\">" << xml_escape(message)
         << "</failure>\n    </testcase>\n";
   }
   out << "  </testsuite>\n</testsuites>\n";
@@ -117,6 +120,7 @@ std::string to_json_report(const RunSummary& summary, const std::string& mode) {
       if (!s.expected.empty()) step["expected"] = s.expected;
       if (!s.actual.empty()) step["actual"] = s.actual;
       if (!s.error.empty()) step["error"] = s.error;
+      if (s.status == Status::Failed) step["diagnostic"] = harness::to_json(s.record(r.file));
       if (!s.history.empty()) {
         ordered_json history = ordered_json::array();
         for (const auto& group : s.history) {
@@ -133,7 +137,10 @@ std::string to_json_report(const RunSummary& summary, const std::string& mode) {
         {"fixture", r.fixture},
         {"status", to_string(r.status)},
         {"durationMs", std::chrono::duration<double, std::milli>(r.duration).count()}};
-    if (r.status == Status::Failed) item["failure"] = r.failure_message();
+    if (r.status == Status::Failed) {
+      item["failure"] = r.failure_message();
+      if (const auto record = r.failure_record()) item["diagnostic"] = harness::to_json(*record);
+    }
     item["steps"] = std::move(steps);
     scenarios.push_back(std::move(item));
   }

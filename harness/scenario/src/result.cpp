@@ -2,19 +2,6 @@
 #include "kv/scenario/result.hpp"
 
 namespace kv::scenario {
-namespace {
-
-std::string indent(const std::string& text, const std::string& prefix) {
-  std::string out = prefix;
-  for (char c : text) {
-    out += c;
-    if (c == '\n') out += prefix;
-  }
-  return out;
-}
-
-}  // namespace
-
 std::string StepResult::history_text() const {
   std::string text;
   for (const auto& group : history) {
@@ -41,25 +28,47 @@ const char* to_string(Status status) {
   return "?";
 }
 
-std::string ScenarioResult::failure_message() const {
-  if (!error.empty()) return file + ": " + error;
-  for (const auto& step : steps) {
-    if (step.status != Status::Failed) continue;
-    std::string text = file + ": step " + step.pointer + " (" + to_string(step.operation);
-    if (!step.title.empty()) text += " \"" + step.title + "\"";
-    if (step.repetition) text += ", repetition " + std::to_string(*step.repetition);
-    text += ") failed";
-    if (step.attempts > 1) text += " after " + std::to_string(step.attempts) + " attempts";
-    // The last outcome alone can hide the cause: a check that failed once, then conflicts.
-    const std::string attempts = step.history.empty() ? "" : "\n  attempts: " + step.history_text();
-    if (!step.error.empty()) return text + ":" + attempts + "\n" + indent(step.error, "  ");
-    text += attempts;
-    text += "\n  at:       " + step.at;
-    text += "\n  expected: " + step.expected;
-    text += "\n  actual:   " + step.actual;
-    return text;
+harness::Diagnostic StepResult::record(const std::string& file) const {
+  harness::Diagnostic d;
+  d.file = file;
+  d.title = "step " + pointer + " (" + to_string(operation);
+  if (!title.empty()) d.title += " \"" + title + "\"";
+  if (repetition) d.title += ", repetition " + std::to_string(*repetition);
+  d.title += ") failed";
+  if (attempts > 1) d.title += " after " + std::to_string(attempts) + " attempts";
+  // The last outcome alone can hide the cause: a check that failed once, then conflicts.
+  if (!history.empty()) d.notes.push_back({"attempts", history_text()});
+  if (cause || !error.empty()) {
+    d.causes.push_back(cause ? *cause : harness::text_diagnostic(error, "harness-error"));
+    d.id = d.causes.back().id;
+    return d;
   }
-  return "";
+  d.id = "expectation-failed";
+  d.where = at;
+  d.expected = expected;
+  d.found = actual;
+  d.found_label = "actual";
+  return d;
+}
+
+std::optional<harness::Diagnostic> ScenarioResult::failure_record() const {
+  if (cause || !error.empty()) {
+    harness::Diagnostic d = cause ? *cause : harness::text_diagnostic(error, "scenario-error");
+    if (d.file.empty()) d.file = file;
+    return d;
+  }
+  for (const auto& step : steps) {
+    if (step.status == Status::Failed) return step.record(file);
+  }
+  return std::nullopt;
+}
+
+std::string ScenarioResult::failure_message() const {
+  const auto record = failure_record();
+  if (!record) return "";
+  // Every failure message starts with the scenario it is about.
+  if (record->file == file && record->file_label.empty()) return record->message();
+  return file + ": " + record->message();
 }
 
 int RunSummary::passed() const {

@@ -128,7 +128,7 @@ TEST_CASE("JUnit XML of a run with a failure is accepted by a JUnit schema valid
   CHECK(xml.find("<testcase name=\"missing_secret\" classname=\"scenarios.missing_secret\"") !=
         std::string::npos);
   CHECK(xml.find("<failure message=\"scenarios/backup_restore.json: step /steps/1 (get) failed\" "
-                 "type=\"expectation\">") != std::string::npos);
+                 "type=\"expectation-failed\">") != std::string::npos);
   auto report = nlohmann::json::parse(read(dir.path / "results.json"));
   CHECK(report["failed"] == 1);
   CHECK(report["passed"] == 1);

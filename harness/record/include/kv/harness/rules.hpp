@@ -17,10 +17,10 @@ namespace kv::harness {
 
 /// Rules that cannot be read. what() is the diagnostic's message: the file, the full JSON
 /// Pointer of the mistake, a stable id, what was expected and what was found.
-class RulesError : public std::invalid_argument {
+class RulesError : public std::invalid_argument, public CarriesDiagnostic {
  public:
   explicit RulesError(Diagnostic diagnostic);
-  const Diagnostic& diagnostic() const noexcept { return diagnostic_; }
+  const Diagnostic& diagnostic() const noexcept override { return diagnostic_; }
 
  private:
   Diagnostic diagnostic_;
@@ -120,6 +120,9 @@ struct Rules {
   SanitizerRules sanitize = SanitizerRules::defaults();
   /// Parses `text` (comments allowed; empty means defaults only); throws RulesError.
   static Rules parse(std::string_view text, const RulesOrigin& origin = {});
+  /// Reads and parses the rules file `path`; a RulesError names `path` (a file that cannot be
+  /// read too: id "unreadable-file").
+  static Rules load(const std::string& path);
   /// Reads a parsed rules object {"match": ..., "sanitize": ...}; throws RulesError.
   static Rules from_json(const Json& json, const RulesOrigin& origin = {});
 };

@@ -15,13 +15,8 @@
 
 namespace kv::harness {
 
-/// One field that differs between a recorded entry and an actual request.
-struct FieldDiff {
-  std::string field;     ///< "method", "path", "query api-version", "body /value", "header x-a"
-  std::string recorded;  ///< The recorded value, or "(absent)".
-  std::string actual;    ///< The actual value, or "(absent)".
-  friend bool operator==(const FieldDiff&, const FieldDiff&) = default;
-};
+// FieldDiff (one field that differs between a recorded entry, its `expected` side, and an actual
+// request, its `found` side) is the failure record's field pair, kv/harness/diagnostic.hpp.
 
 /// The parts of a request that take part in matching, computed once per request or entry.
 struct RequestKey {

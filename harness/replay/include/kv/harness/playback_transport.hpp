@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "kv/harness/diagnostic.hpp"
 #include "kv/harness/fixture.hpp"
 #include "kv/harness/matcher.hpp"
 #include "kv/harness/sanitizer.hpp"
@@ -16,16 +17,19 @@
 namespace kv::harness {
 
 /// No recorded entry matches a request. Deliberately not an http::TransportError, so the
-/// client's retry policy does not retry it. what() explains the miss (see docs/record-replay.md).
-class PlaybackMismatch : public std::runtime_error {
+/// client's retry policy does not retry it. diagnostic() is the miss as a failure record (id
+/// "playback-miss": the fixture, the request, the closest candidates with their recorded and
+/// actual fields, the unused entries); what() is its message (see docs/record-replay.md).
+class PlaybackMismatch : public DiagnosticError {
  public:
-  using std::runtime_error::runtime_error;
+  using DiagnosticError::DiagnosticError;
 };
 
-/// A playback ended with recorded entries that no request used.
-class UnusedEntriesError : public std::runtime_error {
+/// A playback ended with recorded entries that no request used (id "unused-entries"; the
+/// entries are the record's "unused" group).
+class UnusedEntriesError : public DiagnosticError {
  public:
-  using std::runtime_error::runtime_error;
+  using DiagnosticError::DiagnosticError;
 };
 
 /// Options of a playback.
@@ -100,6 +104,8 @@ class PlaybackTransport final : public http::Transport {
   std::vector<Exchange> replayed() const;
   /// The explanations of every miss so far (also those a caller caught and ignored).
   std::vector<std::string> misses() const;
+  /// The same misses as failure records.
+  std::vector<Diagnostic> miss_diagnostics() const;
   /// Forgets the miss explained by `explanation` (a caller that answered the request otherwise,
   /// e.g. the proxy's challenge to a probe without a token); true when it was remembered.
   bool withdraw_miss(const std::string& explanation);
