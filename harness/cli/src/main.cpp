@@ -4,6 +4,7 @@
 #include <string>
 
 #include "commands.hpp"
+#include "kv/harness/diagnostic.hpp"
 #include "kv/harness/internal/termination.hpp"
 #include "kv/version.hpp"
 
@@ -63,6 +64,12 @@ int main(int argc, char** argv) {
   for (const auto& [name, run] : commands) {
     if (command == name) return kv::cli::run_guarded(name, run, argc - 1, argv + 1);
   }
-  std::cerr << "kvharness: unknown command \"" << command << "\"\n\n" << kUsage;
+  // The one failure record: a misspelled command gets the "did you mean" every other name gets.
+  kv::harness::Diagnostic unknown;
+  std::vector<std::string> names;
+  for (const auto& entry : commands) names.emplace_back(entry.first);
+  std::cerr << "kvharness: unknown command \"" << command << "\"\n";
+  if (unknown.suggest(command, names)) std::cerr << "  hint:     " << unknown.hint << "\n";
+  std::cerr << "\n" << kUsage;
   return kv::cli::kUsage;
 }

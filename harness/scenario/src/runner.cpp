@@ -135,6 +135,7 @@ class ScenarioRun {
         // them cannot change the answer.
         r.status = Status::Failed;
         r.error = e.what();
+        r.cause = harness::diagnostic_or_text(e, "harness-error");
         note_attempt(r, attempt, "no answer: " + first_line(r.error));
         return;
       }

@@ -12,16 +12,22 @@ namespace {
 // Everything a step result shows, through the session's sanitizer: a failing step's actual value
 // may hold the client secret or another registered secret, and reports must not show what the
 // fixture redacts.
+void scrub_record(const harness::Sanitizer& sanitizer, harness::Diagnostic& record) {
+  harness::transform_texts(record, [&](std::string& text) { text = sanitizer.scrub(text); });
+}
+
 void scrub(const harness::Sanitizer& sanitizer, StepResult& step) {
   for (std::string* text : {&step.title, &step.at, &step.expected, &step.actual, &step.error}) {
     *text = sanitizer.scrub(*text);
   }
   for (auto& group : step.history) group.outcome = sanitizer.scrub(group.outcome);
+  if (step.cause) scrub_record(sanitizer, *step.cause);
 }
 
 void scrub(const harness::Sanitizer& sanitizer, ScenarioResult& result) {
   for (auto& step : result.steps) scrub(sanitizer, step);
   result.error = sanitizer.scrub(result.error);
+  if (result.cause) scrub_record(sanitizer, *result.cause);
 }
 
 // Forwards step events with their texts scrubbed (the console prints them as they come).
@@ -54,9 +60,11 @@ ScenarioResult run_in_session(const Scenario& scenario, const SessionRunOptions&
   result.mode = harness::to_string(options.mode);
   result.fixture = options.mode == harness::Mode::Live ? "" : options.fixture_path;
   std::shared_ptr<const harness::Sanitizer> sanitizer;
-  auto fail = [&](const std::string& message) {
+  auto fail = [&](const std::exception& error) {
     result.status = Status::Failed;
-    result.error = sanitizer ? sanitizer->scrub(message) : message;
+    result.error = error.what();
+    result.cause = harness::diagnostic_or_text(error, "scenario-error");
+    if (sanitizer) scrub(*sanitizer, result);
     result.duration = std::chrono::steady_clock::now() - start;
     if (options.observer) options.observer->scenario_finished(result);
     return result;
@@ -101,12 +109,13 @@ ScenarioResult run_in_session(const Scenario& scenario, const SessionRunOptions&
       } catch (const std::exception& e) {
         result.status = Status::Failed;
         result.error = e.what();
+        result.cause = harness::diagnostic_or_text(e, "scenario-error");
       }
     }
     // A failed record run saves nothing: its exchanges are not a reference anyone should replay.
     scrub(*sanitizer, result);
   } catch (const std::exception& e) {
-    return fail(e.what());
+    return fail(e);
   }
   result.duration = std::chrono::steady_clock::now() - start;
   if (options.observer) options.observer->scenario_finished(result);

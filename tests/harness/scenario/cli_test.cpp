@@ -150,7 +150,9 @@ TEST_CASE("Usage and configuration errors exit with 2 and say what is wrong", "[
   };
   const Case cases[] = {
       {"", "Usage: kvharness <command> [options]"},
-      {"frobnicate", "kvharness: unknown command \"frobnicate\""},
+      {"frobnicate", "kvharness: unknown command \"frobnicate\"\n\nUsage:"},
+      {"verfy",
+       "kvharness: unknown command \"verfy\"\n  hint:     did you mean \"verify\"?\n\nUsage:"},
       {"run --mode replay scenarios/missing_secret.json",
        "kvharness run: unknown mode \"replay\" (from --mode); expected live, record or playback\n"},
       {"run --bogus", "kvharness run: Option ‘bogus’ does not exist\n(see kvharness run --help)\n"},
