@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "kv/harness/test_session.hpp"
+#include "kv/harness/testing/test_access.hpp"
 
 namespace kv::harness::catch2 {
 namespace detail {
@@ -86,7 +87,7 @@ inline std::string fixture_path(const std::string& dir = {}) {
 
 /// A test session for the running Catch2 test; finishing (explicitly or at the end of its scope)
 /// turns a playback miss or unused entries into a test failure carrying the explanation.
-class VaultTest {
+class VaultTest : public glue::TestSessionAccess<VaultTest> {
  public:
   /// Opens the session for the running test (see open_test()).
   explicit VaultTest(TestOptions options = {}, const std::string& dir = {})
@@ -101,21 +102,6 @@ class VaultTest {
     }
   }
 
-  kv::SecretClient& client() { return test_.client(); }
-  /// The test's session: mode, exchanges, clock, variables (TestSession::session() is the Session
-  /// beneath it).
-  TestSession& test_session() { return test_; }
-  [[deprecated("use test_session()")]] TestSession& session() { return test_; }
-  Mode mode() const { return test_.mode(); }
-  /// A random name recorded under `variable` (see TestSession::random_name()).
-  std::string random_name(const std::string& variable, const std::string& prefix = "kvtest-") {
-    return test_.random_name(variable, prefix);
-  }
-  /// See TestSession::retry_while_conflict().
-  template <class Operation>
-  auto retry_while_conflict(Operation&& operation) {
-    return test_.retry_while_conflict(std::forward<Operation>(operation));
-  }
   /// Ends the session; a failure is reported as a failed check with the harness's message.
   void finish() {
     try {
@@ -126,6 +112,9 @@ class VaultTest {
   }
 
  private:
+  friend class glue::TestSessionAccess<VaultTest>;
+  TestSession& held_session() { return test_; }
+  const TestSession& held_session() const { return test_; }
   static TestOptions with_record_command(TestOptions options) {
     if (options.record_command.empty()) {
       options.record_command = record_command_for_test("\"" + detail::running_test().name + "\"");

@@ -17,6 +17,7 @@
 #include <utility>
 
 #include "kv/harness/test_session.hpp"
+#include "kv/harness/testing/test_access.hpp"
 
 namespace kv::harness::gtest {
 
@@ -51,7 +52,7 @@ inline void finish(TestSession& test) {
 }  // namespace detail
 
 /// A test session for the running test, for TEST(): finished at the end of its scope.
-class VaultTest {
+class VaultTest : public glue::TestSessionAccess<VaultTest> {
  public:
   explicit VaultTest(TestOptions options = {}, const std::string& dir = {})
       : test_(fixture_path(dir), detail::with_record_command(std::move(options))) {}
@@ -61,24 +62,13 @@ class VaultTest {
     if (std::uncaught_exceptions() == 0) detail::finish(test_);
   }
 
-  kv::SecretClient& client() { return test_.client(); }
-  /// The test's session: mode, exchanges, clock, variables (TestSession::session() is the Session
-  /// beneath it).
-  TestSession& test_session() { return test_; }
-  [[deprecated("use test_session()")]] TestSession& session() { return test_; }
-  Mode mode() const { return test_.mode(); }
-  std::string random_name(const std::string& variable, const std::string& prefix = "kvtest-") {
-    return test_.random_name(variable, prefix);
-  }
-  /// See TestSession::retry_while_conflict().
-  template <class Operation>
-  auto retry_while_conflict(Operation&& operation) {
-    return test_.retry_while_conflict(std::forward<Operation>(operation));
-  }
   /// Ends the session now; a failure is reported with ADD_FAILURE and the harness's message.
   void finish() { detail::finish(test_); }
 
  private:
+  friend class glue::TestSessionAccess<VaultTest>;
+  TestSession& held_session() { return test_; }
+  const TestSession& held_session() const { return test_; }
   TestSession test_;
 };
 
@@ -89,7 +79,7 @@ inline VaultTest open_test(TestOptions options = {}, const std::string& dir = {}
 
 /// A test fixture for TEST_F: opens the session in SetUp, finishes it in TearDown. Override
 /// test_options() to change the options.
-class KeyVaultTest : public ::testing::Test {
+class KeyVaultTest : public ::testing::Test, public glue::TestSessionAccess<KeyVaultTest> {
  protected:
   /// The options every test of this fixture opens with.
   virtual TestOptions test_options() const { return {}; }
@@ -100,21 +90,11 @@ class KeyVaultTest : public ::testing::Test {
     if (test_) detail::finish(*test_);
     test_.reset();
   }
-  kv::SecretClient& client() { return test_->client(); }
-  /// The test's session: mode, exchanges, clock, variables (TestSession::session() is the Session
-  /// beneath it).
-  TestSession& test_session() { return *test_; }
-  [[deprecated("use test_session()")]] TestSession& session() { return *test_; }
-  std::string random_name(const std::string& variable, const std::string& prefix = "kvtest-") {
-    return test_->random_name(variable, prefix);
-  }
-  /// See TestSession::retry_while_conflict().
-  template <class Operation>
-  auto retry_while_conflict(Operation&& operation) {
-    return test_->retry_while_conflict(std::forward<Operation>(operation));
-  }
 
  private:
+  friend class glue::TestSessionAccess<KeyVaultTest>;
+  TestSession& held_session() { return *test_; }
+  const TestSession& held_session() const { return *test_; }
   std::optional<TestSession> test_;
 };
 
