@@ -188,7 +188,11 @@ int hex_value(char c) {
 }
 }  // namespace
 
-std::string url_decode(std::string_view text, bool plus_as_space) {
+namespace {
+
+enum class Plus { Literal, Space };
+
+std::string percent_decode(std::string_view text, Plus plus) {
   std::string out;
   out.reserve(text.size());
   for (std::size_t i = 0; i < text.size(); ++i) {
@@ -202,9 +206,19 @@ std::string url_decode(std::string_view text, bool plus_as_space) {
         continue;
       }
     }
-    out += (plus_as_space && c == '+') ? ' ' : c;
+    out += (plus == Plus::Space && c == '+') ? ' ' : c;
   }
   return out;
+}
+
+}  // namespace
+
+std::string url_decode(std::string_view text) {
+  return percent_decode(text, Plus::Literal);
+}
+
+std::string form_decode(std::string_view text) {
+  return percent_decode(text, Plus::Space);
 }
 
 std::string_view url_target(std::string_view url) {

@@ -138,7 +138,8 @@ TEST_CASE("Percent-encoding keeps only unreserved characters, and decoding toler
   CHECK(kv::url_encode("a b/+=&%\xc3\xa9") == "a%20b%2F%2B%3D%26%25%C3%A9");
   CHECK(kv::url_decode("a%20b%2f%C3%A9") == "a b/\xc3\xa9");
   CHECK(kv::url_decode("a+b") == "a+b");
-  CHECK(kv::url_decode("a+b", true) == "a b");
+  CHECK(kv::form_decode("a+b") == "a b");
+  CHECK(kv::url_decode("a+b") == "a+b");
   CHECK(kv::url_decode("100%") == "100%");
   CHECK(kv::url_decode("%zz%4") == "%zz%4");
 }

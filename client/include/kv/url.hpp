@@ -60,7 +60,10 @@ std::string_view url_target(std::string_view url);
 
 /// Percent-encodes everything except unreserved characters (A-Z a-z 0-9 - . _ ~).
 std::string url_encode(std::string_view text);
-/// Decodes %XX escapes (and '+' as space when `plus_as_space`). Malformed escapes are kept as is.
-std::string url_decode(std::string_view text, bool plus_as_space = false);
+/// Decodes %XX escapes. Malformed escapes are kept as is.
+std::string url_decode(std::string_view text);
+/// The same for application/x-www-form-urlencoded text (form fields, query strings of forms),
+/// where '+' also stands for a space.
+std::string form_decode(std::string_view text);
 
 }  // namespace kv

@@ -37,7 +37,9 @@ int lint_command(int argc, char** argv) {
   if (const auto json_file = args["json"].as<std::string>(); !json_file.empty())
     harness::write_file_atomically(json_file, report.to_json());
   if (!report.unloadable.empty()) return kUsage;
-  return report.fails(args.count("strict") > 0) ? kFailure : kSuccess;
+  const auto fail_at =
+      args.count("strict") > 0 ? harness::Severity::Warning : harness::Severity::Error;
+  return report.fails(fail_at) ? kFailure : kSuccess;
 }
 
 }  // namespace kv::cli

@@ -55,7 +55,9 @@ int run_command(int argc, char** argv) {
       args.count("allow-sanitizer-digest-mismatch") > 0;
   const scenario::Suite scenarios(std::move(suite));
 
-  scenario::ConsoleReporter console(std::cout, args.count("verbose") > 0);
+  scenario::ConsoleReporter console(std::cout, args.count("verbose") > 0
+                                                   ? scenario::ConsoleReporter::Detail::Steps
+                                                   : scenario::ConsoleReporter::Detail::Scenarios);
   console.start(harness::to_string(scenarios.options().mode), scenarios.scenarios().size());
   const auto summary = scenarios.run(&console);
   console.summary(summary);

@@ -70,9 +70,10 @@ const std::vector<LintRule>& lint_rules() {
   return rules;
 }
 
-bool lint_fails(const std::vector<Diagnostic>& diagnostics, bool strict) {
+bool lint_fails(const std::vector<Diagnostic>& diagnostics, Severity fail_at) {
+  // Severity runs from the most serious (Error) to the least (Info).
   return std::any_of(diagnostics.begin(), diagnostics.end(), [&](const Diagnostic& d) {
-    return d.severity == Severity::Error || (strict && d.severity == Severity::Warning);
+    return static_cast<int>(d.severity) <= static_cast<int>(fail_at);
   });
 }
 

@@ -25,8 +25,8 @@ std::size_t LintReport::count(Severity severity) const {
                     [&](const Diagnostic& d) { return d.severity == severity; }));
 }
 
-bool LintReport::fails(bool strict) const {
-  return lint_fails(findings, strict);
+bool LintReport::fails(Severity fail_at) const {
+  return lint_fails(findings, fail_at);
 }
 
 std::string LintReport::to_text() const {

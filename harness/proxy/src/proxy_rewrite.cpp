@@ -204,9 +204,9 @@ std::string form_field(std::string_view form, std::string_view name) {
     const std::size_t end = std::min(form.find('&', start), form.size());
     const std::string_view field = form.substr(start, end - start);
     const std::size_t equals = field.find('=');
-    if (url_decode(field.substr(0, equals), true) == name) {
+    if (form_decode(field.substr(0, equals)) == name) {
       return equals == std::string_view::npos ? std::string()
-                                              : url_decode(field.substr(equals + 1), true);
+                                              : form_decode(field.substr(equals + 1));
     }
     start = end + 1;
   }
@@ -222,7 +222,7 @@ std::string replace_form_field(std::string_view form, std::string_view name,
     const std::string_view field = form.substr(start, end - start);
     if (!out.empty() || start > 0) out += '&';
     const std::size_t equals = field.find('=');
-    if (url_decode(field.substr(0, equals), true) == name) {
+    if (form_decode(field.substr(0, equals)) == name) {
       out.append(field.substr(0, equals)).append("=").append(url_encode(value));
     } else {
       out.append(field);

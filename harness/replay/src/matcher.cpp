@@ -123,7 +123,7 @@ namespace {
 // A query name or value decoded ('+' is a space); most have nothing to decode.
 std::string decoded(std::string_view part) {
   if (part.find_first_of("%+") == std::string_view::npos) return std::string(part);
-  return url_decode(part, true);
+  return form_decode(part);
 }
 
 }  // namespace

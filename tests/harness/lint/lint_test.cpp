@@ -393,10 +393,11 @@ TEST_CASE("Warnings fail a lint only when strict and info never does", "[lint]")
   Diagnostic info;
   info.severity = Severity::Info;
   Diagnostic error;
-  CHECK_FALSE(kv::harness::lint_fails({warning, info}, false));
-  CHECK(kv::harness::lint_fails({warning, info}, true));
-  CHECK_FALSE(kv::harness::lint_fails({info}, true));
-  CHECK(kv::harness::lint_fails({info, error}, false));
+  using kv::harness::Severity;
+  CHECK_FALSE(kv::harness::lint_fails({warning, info}));
+  CHECK(kv::harness::lint_fails({warning, info}, Severity::Warning));
+  CHECK_FALSE(kv::harness::lint_fails({info}, Severity::Warning));
+  CHECK(kv::harness::lint_fails({info, error}, Severity::Error));
 }
 
 TEST_CASE("Every real-service recording lints clean (needs ../shared)", "[lint][real]") {
@@ -411,7 +412,7 @@ TEST_CASE("Every real-service recording lints clean (needs ../shared)", "[lint][
     const auto fixture = kv::harness::load_fixture(item.path().string());
     const auto found = kv::harness::lint_fixture(fixture, item.path().string());
     INFO(listing(found));
-    CHECK_FALSE(kv::harness::lint_fails(found, /*strict=*/true));
+    CHECK_FALSE(kv::harness::lint_fails(found, kv::harness::Severity::Warning));
     // The only note: the two keys recordings hold no secrets traffic.
     for (const auto& d : found) CHECK(d.id == "no-secrets-traffic");
     ++linted;
@@ -429,7 +430,7 @@ TEST_CASE(
   CHECK(clean.linted() == clean.files.size());
   CHECK(clean.to_text() ==
         "ok: " + std::to_string(clean.files.size()) + " recordings, no findings\n");
-  CHECK_FALSE(clean.fails(true));
+  CHECK_FALSE(clean.fails(kv::harness::Severity::Warning));
   CHECK_THROWS_WITH(kv::harness::lint_paths({"/nonexistent/x.json"}),
                     "no such file or folder: /nonexistent/x.json");
 

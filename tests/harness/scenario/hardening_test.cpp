@@ -205,7 +205,7 @@ TEST_CASE("A failing step's actual value holding a registered secret is redacted
   target.credential = std::make_shared<StaticTokenCredential>();
   target.secrets_to_redact = {kCanary};
   std::ostringstream console_text;
-  scenario::ConsoleReporter console(console_text, /*verbose=*/true);
+  scenario::ConsoleReporter console(console_text, scenario::ConsoleReporter::Detail::Steps);
   StepLog log;
   struct Both final : scenario::RunObserver {
     scenario::RunObserver* a;

@@ -27,7 +27,8 @@ const std::vector<LintRule>& lint_rules();
 /// not secrets operations) yields no finding.
 std::vector<Diagnostic> lint_fixture(const Fixture& fixture, const std::string& file);
 
-/// True when `diagnostics` holds an error, or, with `strict`, any warning too.
-bool lint_fails(const std::vector<Diagnostic>& diagnostics, bool strict);
+/// True when `diagnostics` holds a finding at least as serious as `fail_at`: Severity::Error (the
+/// default: errors fail) or Severity::Warning (`kvharness lint --strict`: warnings fail too).
+bool lint_fails(const std::vector<Diagnostic>& diagnostics, Severity fail_at = Severity::Error);
 
 }  // namespace kv::harness

@@ -25,8 +25,8 @@ struct LintReport {
   std::size_t linted() const { return files.size() - unloadable.size(); }
   /// How many findings have exactly `severity`.
   std::size_t count(Severity severity) const;
-  /// True when a finding is an error, or with `strict` a warning too (see lint_fails()).
-  bool fails(bool strict) const;
+  /// True when a finding is at least as serious as `fail_at` (see lint_fails()).
+  bool fails(Severity fail_at = Severity::Error) const;
   /// Every finding's message, then the summary line ("ok: 3 recordings, no findings" or
   /// "1 error, 2 warnings, 0 info in 1 of 3 recordings") and how many did not load.
   std::string to_text() const;

@@ -13,8 +13,13 @@ namespace kv::scenario {
 /// details, and a summary.
 class ConsoleReporter final : public RunObserver {
  public:
-  explicit ConsoleReporter(std::ostream& out, bool verbose = false)
-      : out_(out), verbose_(verbose) {}
+  /// How much it prints as the run goes.
+  enum class Detail {
+    Scenarios,  ///< a line per scenario, the failures and the summary
+    Steps,      ///< also a line per step (`kvharness run --verbose`)
+  };
+  explicit ConsoleReporter(std::ostream& out, Detail detail = Detail::Scenarios)
+      : out_(out), verbose_(detail == Detail::Steps) {}
   /// The header line: mode and scenario count.
   void start(const std::string& mode, std::size_t scenario_count);
   void step_finished(const Scenario& scenario, const StepResult& step) override;
