@@ -1,6 +1,9 @@
 // The opening every kvharness command shares.
 #include "options.hpp"
 
+#include "kv/harness/diagnostic.hpp"
+
+#include <algorithm>
 #include <iostream>
 #include <sstream>
 
@@ -23,12 +26,39 @@ int run_guarded(const std::string& name, int (*command)(int, char**), int argc, 
   return kUsage;
 }
 
+namespace {
+
+// "did you mean" for the first --option of `argv` that `options` does not have, as the failure
+// record gives it for every other misspelled name; "" when none is close.
+std::string option_hint(const cxxopts::Options& options, int argc, char** argv) {
+  std::vector<std::string> names;
+  for (const auto& group : options.groups()) {
+    for (const auto& option : options.group_help(group).options) {
+      for (const auto& name : option.l) names.push_back("--" + name);
+    }
+  }
+  for (int i = 1; i < argc; ++i) {
+    std::string_view word = argv[i];
+    if (word == "--") break;
+    if (word.size() < 3 || word.substr(0, 2) != "--") continue;
+    const std::string name(word.substr(0, word.find('=')));
+    if (std::find(names.begin(), names.end(), name) != names.end()) continue;
+    harness::Diagnostic unknown;
+    return unknown.suggest(name, names) ? "\n  hint:     " + unknown.hint : "";
+  }
+  return "";
+}
+
+}  // namespace
+
 cxxopts::ParseResult parse_options(cxxopts::Options& options, int argc, char** argv,
                                    std::string_view help_tail, const char* positional) {
   if (positional != nullptr) options.parse_positional({positional});
   cxxopts::ParseResult args;
   try {
     args = options.parse(argc, argv);
+  } catch (const cxxopts::exceptions::no_such_option& e) {
+    throw UsageError(e.what() + option_hint(options, argc, argv));
   } catch (const cxxopts::exceptions::exception& e) {
     throw UsageError(e.what());
   }

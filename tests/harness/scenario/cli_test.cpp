@@ -156,6 +156,9 @@ TEST_CASE("Usage and configuration errors exit with 2 and say what is wrong", "[
       {"run --mode replay scenarios/missing_secret.json",
        "kvharness run: unknown mode \"replay\" (from --mode); expected live, record or playback\n"},
       {"run --bogus", "kvharness run: Option ‘bogus’ does not exist\n(see kvharness run --help)\n"},
+      {"run --mod playback scenarios/missing_secret.json",
+       "kvharness run: Option ‘mod’ does not exist\n  hint:     did you mean \"--mode\"?\n(see "
+       "kvharness run --help)\n"},
       {"run scenarios/nope.json",
        "kvharness run: no such scenario file or folder: scenarios/nope.json\n"},
       {"run --filter zzz scenarios", "kvharness run: no scenario files match --filter zzz\n"},
