@@ -190,6 +190,8 @@ struct Proxy::Impl {
   std::vector<ProxyRecordingReport> reports;
   // What names the rules in diagnostics: the rules file, when they come from one.
   RulesOrigin rules_origin{"proxy rules", ""};
+  // The extra rules, parsed once at start; every record recording starts from a copy.
+  Rules rules;
 
   explicit Impl(ProxyOptions o) : options(std::move(o)) {}
 
@@ -284,7 +286,7 @@ struct Proxy::Impl {
     auto r = std::make_shared<ProxyRecording>();
     r->mode = Mode::Record;
     r->fixture_path = path;
-    r->rules = Rules::parse(options.rules_json, rules_origin);
+    r->rules = rules;
     return r;
   }
 
@@ -764,7 +766,7 @@ Proxy::Proxy(ProxyOptions options) : impl_(std::make_unique<Impl>(std::move(opti
     d.rules_origin = {d.options.rules_file, ""};
   }
   // Bad rules stop the start, not the first recording that opens.
-  (void)Rules::parse(d.options.rules_json, d.rules_origin);
+  d.rules = Rules::parse(d.options.rules_json, d.rules_origin);
   d.tenant = d.options.tenant.empty() ? env("AZURE_TENANT_ID") : d.options.tenant;
   if (d.tenant.empty()) d.tenant = "tenant-" + random_suffix(12);
   for (const auto& s : d.options.secrets_to_redact) d.learn_secret_locked(s);

@@ -36,5 +36,4 @@ std::optional<nlohmann::json> parse_json_text(std::string_view text, const std::
   }
 }
 
-
 }  // namespace kv::scenario::detail
